@@ -1,0 +1,96 @@
+"""zoo: every model natively in PyTorch and TensorFlow, with recipes, converters and a hub.
+
+``import zoo`` imports neither framework: each function imports the one it needs.
+
+Example:
+    >>> import zoo
+    >>> m = zoo.load("sine", backend="tf")
+    >>> m.forecast([0.0, 0.1, 0.2, 0.3, 0.4], steps=3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["list_models", "info", "create", "load", "save", "convert", "parity", "train",
+           "reproduce", "publish", "__version__"]
+
+
+def list_models(with_tags: bool = False) -> list[str] | dict[str, list[str]]:
+    """Registered model names, or name -> weight tags when ``with_tags``.
+
+    Example:
+        >>> zoo.list_models()
+        ['sine']
+    """
+    from zoo.api import list_models as impl
+
+    return impl(with_tags)
+
+
+def info(name: str) -> dict[str, Any]:
+    """Config, available weights (metrics, parity, recipe) of a model."""
+    from zoo.api import info as impl
+
+    return impl(name)
+
+
+def create(name: str, backend: str = "torch", config: Any = None, **overrides: Any) -> Any:
+    """An untrained native model; ``overrides`` are validated config fields."""
+    from zoo.factory import create as impl
+
+    return impl(name, backend, config, **overrides)
+
+
+def load(ref: str, backend: str = "torch", weights: str | None = None,
+         revision: str | None = None, hub: str | None = None) -> Any:
+    """A trained native model from the manifest, a hub repo or a local directory."""
+    from zoo.loading import load as impl
+
+    return impl(ref, backend, weights=weights, revision=revision, hub=hub)
+
+
+def save(model: Any, directory: str) -> Any:
+    """``config.json`` + this backend's weights file in ``directory``."""
+    from zoo.loading import save as impl
+
+    return impl(model, directory)
+
+
+def convert(model: Any, to: str) -> Any:
+    """The same model in the other backend, weights converted by the family's rule table."""
+    from zoo.factory import convert as impl
+
+    return impl(model, to)
+
+
+def parity(model_a: Any, model_b: Any, atol: float | None = None,
+           rtol: float | None = None) -> Any:
+    """Max abs / rel differences of two backends' outputs on the family's parity inputs."""
+    from zoo.factory import parity as impl
+
+    return impl(model_a, model_b, atol=atol, rtol=rtol)
+
+
+def train(recipe: str, backend: str = "torch", out: str | None = None, resume: bool = False,
+          steps: int | None = None, ci: bool = False, progress: bool = True) -> Any:
+    """Run ``training/<recipe>.toml`` (or a path); returns the run directory."""
+    from zoo.training.run import train as impl
+
+    return impl(recipe, backend, out=out, resume=resume, steps=steps, ci=ci, progress=progress)
+
+
+def reproduce(name: str, backend: str = "torch", weights: str | None = None, ci: bool = False,
+              out: str | None = None, progress: bool = True) -> Any:
+    """Re-run the recipe of published weights and compare with the recorded metrics."""
+    from zoo.training.run import reproduce as impl
+
+    return impl(name, backend, weights=weights, ci=ci, out=out, progress=progress)
+
+
+def publish(run_dir: str, repo: str, hub: str | None = None, message: str | None = None) -> Any:
+    """Commit a run (both backends' weights, parity, card...) to a hub; returns the commit."""
+    from zoo.publishing import publish as impl
+
+    return impl(run_dir, repo, hub=hub, message=message)

@@ -1,0 +1,74 @@
+"""Import a framework on demand, with an error naming the extra when it is missing.
+
+Nothing here imports a framework at module level, so ``import zoo`` stays light.
+
+Example:
+    >>> from zoo.backends import check_backend
+    >>> check_backend("tf")
+    'tf'
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from types import ModuleType
+from typing import Any
+
+from zoo.errors import BackendNotInstalledError, ZooError
+
+#: backend -> (module to import, pip extra), in the order torch must come first
+FRAMEWORKS = {"torch": ("torch", "torch"), "tf": ("tensorflow", "tf")}
+ALIASES = {"pytorch": "torch", "pt": "torch", "tensorflow": "tf", "keras": "tf"}
+
+
+def check_backend(backend: str) -> str:
+    """Normalise a backend name ("torch" | "tf", aliases accepted) or raise."""
+    backend = ALIASES.get(backend, backend)
+    if backend not in FRAMEWORKS:
+        raise ZooError(f"unknown backend {backend!r}; use one of {list(FRAMEWORKS)}")
+    return backend
+
+
+def require(backend: str) -> ModuleType:
+    """Import the framework of ``backend`` or raise naming the pip extra to install."""
+    backend = check_backend(backend)
+    module, extra = FRAMEWORKS[backend]
+    if backend == "tf" and "torch" in sys.modules and "torchvision" not in sys.modules:
+        # torchvision imported after TensorFlow segfaults on this stack (notes/conversion.md 0)
+        _try_import("torchvision")
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise BackendNotInstalledError(
+            f"backend {backend!r} needs {module}, which is not installed ({err}). "
+            f"Install it with: pip install 'zoo[{extra}]'"
+        ) from err
+
+
+def require_both() -> None:
+    """Import torch, torchvision, then TensorFlow: the only order that works together."""
+    require("torch")
+    _try_import("torchvision")
+    require("tf")
+
+
+def _try_import(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+
+
+def backend_of(model: Any) -> str:
+    """"torch" for a torch.nn.Module, "tf" for a keras.Model, without importing either."""
+    for klass in type(model).__mro__:
+        root = klass.__module__.split(".")[0]
+        if root == "torch":
+            return "torch"
+        if root in ("keras", "tensorflow", "tf_keras"):
+            return "tf"
+    raise ZooError(
+        f"{type(model).__name__} is neither a torch.nn.Module nor a keras.Model; "
+        "pass a model made by zoo.create / zoo.load"
+    )

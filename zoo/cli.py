@@ -1,0 +1,187 @@
+"""``zoo ...``: the command line over the Python API (list, info, train, reproduce, publish,
+convert, predict, parity).
+
+Example:
+    $ zoo predict sine --backend tf --history 0.1,0.2,0.3,0.4,0.5 --steps 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from zoo.errors import ZooError
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from zoo.api import list_models
+
+    for name, tags in list_models(with_tags=True).items():
+        print(f"{name:<12} {', '.join(tags) if tags else '(no published weights)'}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from zoo.api import info
+
+    _print_json(info(args.name))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from zoo.training.run import train
+
+    run_dir = train(args.recipe, backend=args.backend, out=args.out, resume=args.resume,
+                    steps=args.steps, ci=args.ci, progress=not args.quiet)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    print(f"run directory: {run_dir}")
+    _print_json(metrics["verdict"])
+    return 0 if metrics["verdict"]["passed"] else 1
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from zoo.training.run import reproduce
+
+    result = reproduce(args.name, backend=args.backend, weights=args.weights, ci=args.ci,
+                       out=args.out, progress=not args.quiet)
+    print(result)
+    return 0 if result.passed else 1
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from zoo.publishing import publish
+
+    print(publish(args.run_dir, repo=args.repo, hub=args.hub, message=args.message,
+                  tag=args.tag, manifest_file=args.manifest))
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from zoo.factory import convert, parity
+    from zoo.loading import load, save
+
+    source = "tf" if args.to == "torch" else "torch"
+    model = load(args.ref, backend=source, hub=args.hub)
+    converted = convert(model, to=args.to)
+    report = parity(model, converted)
+    out = save(converted, args.out or args.ref)
+    print(report)
+    print(f"wrote {args.to} weights to {out}")
+    return 0 if report.passed else 1
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from zoo.loading import load
+
+    model = load(args.ref, backend=args.backend, weights=args.weights, hub=args.hub)
+    if args.history is None:
+        raise ZooError(f"{args.ref}: give --history v1,v2,... (the values to forecast from)")
+    history = [float(v) for v in args.history.split(",") if v.strip()]
+    print(" ".join(f"{v:.6f}" for v in model.forecast(history, steps=args.steps)))
+    return 0
+
+
+def cmd_parity(args: argparse.Namespace) -> int:
+    from zoo.backends import require_both
+    from zoo.factory import convert, create, parity
+    from zoo.loading import load
+
+    require_both()
+    if args.untrained:
+        overrides = dict(kv.split("=", 1) for kv in args.set or [])
+        torch_model = create(args.ref, backend="torch", **_typed(overrides))
+        tf_model = convert(torch_model, to="tf")
+    else:
+        torch_model = load(args.ref, backend="torch", weights=args.weights, hub=args.hub)
+        tf_model = load(args.ref, backend="tf", weights=args.weights, hub=args.hub)
+    report = parity(torch_model, tf_model)
+    print(report)
+    return 0 if report.passed else 1
+
+
+def _typed(values: dict[str, str]) -> dict[str, Any]:
+    """``--set units=32`` -> {"units": 32}: JSON where it parses, else the string."""
+    out = {}
+    for key, text in values.items():
+        try:
+            out[key] = json.loads(text)
+        except json.JSONDecodeError:
+            out[key] = text
+    return out
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zoo", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Any, help: str) -> argparse.ArgumentParser:
+        s = sub.add_parser(name, help=help, description=help)
+        s.set_defaults(func=func)
+        return s
+
+    def backend(s: argparse.ArgumentParser, default: str = "torch") -> None:
+        s.add_argument("--backend", default=default, choices=["torch", "tf"])
+
+    add("list", cmd_list, "list models and their published weights")
+    add("info", cmd_info, "config, weights, metrics and parity of a model").add_argument("name")
+    s = add("train", cmd_train, "run a recipe (training/<name>.toml or a path)")
+    s.add_argument("recipe")
+    backend(s)
+    s.add_argument("--out", help="run directory (default runs/<recipe>-<backend>-<time>)")
+    s.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    s.add_argument("--steps", type=int, help="override the number of steps")
+    s.add_argument("--ci", action="store_true", help="the recipe's scaled-down [ci] run")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s = add("reproduce", cmd_reproduce, "re-run the recipe of published weights and compare")
+    s.add_argument("name")
+    backend(s)
+    s.add_argument("--weights")
+    s.add_argument("--ci", action="store_true")
+    s.add_argument("--out")
+    s.add_argument("--quiet", action="store_true")
+    s = add("publish", cmd_publish, "commit a run directory (both backends) to a hub")
+    s.add_argument("run_dir")
+    s.add_argument("--repo", required=True, help="namespace/name")
+    s.add_argument("--hub", help="LocalHub directory (default $ZOO_HOME/hub)")
+    s.add_argument("--message")
+    s.add_argument("--tag", help="weights tag for the manifest entry")
+    s.add_argument("--manifest", help="write the entry into this weights_manifest TOML")
+    s = add("convert", cmd_convert, "convert a saved model or run directory to the other backend")
+    s.add_argument("ref")
+    s.add_argument("--to", required=True, choices=["torch", "tf"])
+    s.add_argument("--out", help="directory to write (default: next to the source)")
+    s.add_argument("--hub")
+    s = add("predict", cmd_predict, "run a model on inputs given on the command line")
+    s.add_argument("ref")
+    backend(s)
+    s.add_argument("--weights")
+    s.add_argument("--hub")
+    s.add_argument("--history", help="comma-separated past values (sine)")
+    s.add_argument("--steps", type=int, default=1)
+    s = add("parity", cmd_parity, "compare the torch and TF versions of a model")
+    s.add_argument("ref")
+    s.add_argument("--weights")
+    s.add_argument("--hub")
+    s.add_argument("--untrained", action="store_true", help="random weights, converted")
+    s.add_argument("--set", action="append", metavar="KEY=VALUE", help="config override")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ZooError as err:
+        print(f"zoo {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

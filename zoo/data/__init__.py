@@ -1,0 +1,1 @@
+"""Datasets the recipes train on, as numpy arrays or framework pipelines."""

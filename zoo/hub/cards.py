@@ -1,0 +1,90 @@
+"""Model cards (``README.md`` of a hub repo) made with ``huggingface_hub.ModelCard``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEMPLATE = """
+# {repo}
+
+{description}
+
+Trained with **{trained_with}** by the recipe `{recipe}` (sha256 `{recipe_sha256}`); the
+other backend's weights were converted with zoo's rule table and checked for parity.
+
+## Use it
+
+```python
+import zoo
+model = zoo.load("{load_ref}", backend="torch"{hub_arg})   # a torch.nn.Module
+model = zoo.load("{load_ref}", backend="tf"{hub_arg})      # a keras.Model
+```
+
+```bash
+zoo predict {load_ref} --backend tf{hub_cli}
+```
+
+## Metrics
+
+| backend | {metric_names} |
+|---|{metric_rule}
+{metric_rows}
+
+## Parity
+
+{direction}: max abs diff **{max_abs_diff:.3e}** (atol {atol:g}, rtol {rtol:g}) on {inputs};
+torch {torch_version}, TensorFlow {tf_version}.
+
+## Parameters
+
+{params}
+
+## Training data
+
+{dataset}
+
+{plots}
+"""
+
+
+def render(info: dict[str, Any]) -> str:
+    """The card text: YAML front matter (library, tags, datasets, model-index) + body."""
+    from huggingface_hub import ModelCard, ModelCardData
+
+    metrics = info["metrics"]
+    names = sorted({k for m in metrics.values() for k in m})
+    data = ModelCardData(
+        library_name="zoo",
+        license=info["license"].lower(),
+        tags=["zoo", "pytorch", "tensorflow", "keras", info["task"], info["model"]],
+        datasets=[info["dataset_id"]],
+        model_name=info["repo"],
+        eval_results=None,
+    )
+    data.model_index = [{
+        "name": info["repo"],
+        "results": [{
+            "task": {"type": info["task"]},
+            "dataset": {"name": info["dataset"], "type": info["dataset_id"]},
+            "metrics": [{"type": f"{n}_{b}", "value": v[n], "name": f"{n} ({b})"}
+                        for b, v in sorted(metrics.items()) for n in names if n in v],
+        }],
+    }]
+    parity = info["parity"]
+    body = TEMPLATE.format(
+        metric_names=" | ".join(names),
+        metric_rule="---|" * len(names),
+        metric_rows="\n".join(
+            f"| {b} | " + " | ".join(f"{m.get(n, float('nan')):.6g}" for n in names) + " |"
+            for b, m in sorted(metrics.items())
+        ),
+        params=", ".join(f"{b}: {n:,}" for b, n in sorted(info["params"].items())),
+        plots="\n".join(f"![{p}]({p})" for p in info.get("plots", [])),
+        torch_version=parity["versions"].get("torch", "?"),
+        tf_version=parity["versions"].get("tensorflow", "?"),
+        **{k: parity[k] for k in ("direction", "max_abs_diff", "atol", "rtol", "inputs")},
+        **{k: info[k] for k in ("repo", "description", "trained_with", "recipe", "recipe_sha256",
+                                "load_ref", "hub_arg", "hub_cli", "dataset")},
+    )
+    card = ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")
+    return str(card)

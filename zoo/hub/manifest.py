@@ -1,0 +1,163 @@
+"""``weights_manifest/*.toml``: every published weight, pinned to a commit with sha256s.
+
+One table per weight, ``[<model>.<tag>]``, validated against SCHEMA on load.
+
+Example:
+    >>> find("sine").revision
+    '3f9c0e...'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from zoo import registry
+from zoo.errors import ManifestError, UnknownModelError
+from zoo.paths import data_dir
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
+#: key -> type of one entry; every key is required except those in OPTIONAL
+SCHEMA: dict[str, type] = {
+    "default": bool, "repo": str, "revision": str, "hub": str, "license": str, "dataset": str,
+    "recipe": str, "recipe_sha256": str, "trained_with": str, "files": dict, "metrics": dict,
+    "params": dict, "parity": dict, "description": str,
+}
+OPTIONAL = {"description"}
+PARITY_SCHEMA: dict[str, type] = {
+    "max_abs_diff": float, "atol": float, "rtol": float, "inputs": str, "versions": dict,
+    "direction": str,
+}
+BACKENDS = ("torch", "tf")
+
+
+@dataclasses.dataclass(frozen=True)
+class ManifestEntry:
+    """One published weight: where it is, what it contains and how good it is."""
+
+    model: str
+    tag: str
+    default: bool
+    repo: str
+    revision: str
+    hub: str
+    license: str
+    dataset: str
+    recipe: str
+    recipe_sha256: str
+    trained_with: str
+    files: dict[str, str]
+    metrics: dict[str, dict[str, float]]
+    params: dict[str, int]
+    parity: dict[str, Any]
+    description: str = ""
+    source: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.model}:{self.tag}"
+
+
+def _problems(model: str, tag: str, raw: dict[str, Any]) -> list[str]:
+    where = f"[{model}.{tag}]"
+    out = [f"{where}: unknown key {k!r}; allowed: {sorted(SCHEMA)}" for k in raw if k not in SCHEMA]
+    out += [f"{where}: missing key {k!r}" for k in SCHEMA if k not in raw and k not in OPTIONAL]
+    out += [f"{where}: {k} must be {t.__name__}" for k, t in SCHEMA.items()
+            if k in raw and not isinstance(raw[k], t)]
+    if out:
+        return out
+    if not COMMIT.match(raw["revision"]):
+        out.append(f"{where}: revision must be a full 40-hex commit id, not {raw['revision']!r}")
+    if not SHA256.match(raw["recipe_sha256"]):
+        out.append(f"{where}: recipe_sha256 is not a sha256 hex digest")
+    out += [f"{where}: files.{f} is not a sha256 hex digest"
+            for f, s in raw["files"].items() if not (isinstance(s, str) and SHA256.match(s))]
+    if "config.json" not in raw["files"]:
+        out.append(f"{where}: files must include config.json")
+    if raw["trained_with"] not in BACKENDS:
+        out.append(f"{where}: trained_with must be one of {BACKENDS}")
+    for section in ("metrics", "params"):
+        out += [f"{where}: {section}.{b} is not a backend ({BACKENDS})"
+                for b in raw[section] if b not in BACKENDS]
+    out += [f"{where}: params.{b} must be an int" for b, n in raw["params"].items()
+            if not isinstance(n, int)]
+    parity = raw["parity"]
+    out += [f"{where}: parity.{k} missing or not {t.__name__}" for k, t in PARITY_SCHEMA.items()
+            if not isinstance(parity.get(k), t)]
+    out += [f"{where}: unknown key parity.{k}" for k in parity if k not in PARITY_SCHEMA]
+    return out
+
+
+def parse(text: str, source: str) -> list[ManifestEntry]:
+    """Every entry of one manifest file; raises ManifestError listing every problem."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ManifestError(f"{source} is not valid TOML: {err}") from err
+    entries, problems = [], []
+    for model, tags in raw.items():
+        if model not in registry.MODELS:
+            problems.append(f"[{model}]: not a registered model ({registry.list_names()})")
+            continue
+        for tag, body in tags.items():
+            found = _problems(model, tag, body)
+            problems += found
+            if not found:
+                entries.append(ManifestEntry(model=model, tag=tag, source=source, **body))
+    if problems:
+        raise ManifestError(f"invalid manifest {source}:\n  " + "\n  ".join(problems))
+    return entries
+
+
+@functools.lru_cache(maxsize=1)
+def load_all() -> dict[tuple[str, str], ManifestEntry]:
+    """All entries of every ``weights_manifest/*.toml`` shipped with zoo."""
+    out: dict[tuple[str, str], ManifestEntry] = {}
+    for path in sorted(data_dir("weights_manifest").glob("*.toml")):
+        for e in parse(path.read_text(encoding="utf-8"), str(path)):
+            if (e.model, e.tag) in out:
+                raise ManifestError(f"{e.ref} is defined twice ({out[e.model, e.tag].source})")
+            out[e.model, e.tag] = e
+    for model in {m for m, _ in out}:
+        defaults = [e.tag for e in out.values() if e.model == model and e.default]
+        if len(defaults) != 1:
+            raise ManifestError(f"model {model!r} needs exactly one default weight, has {defaults}")
+    return out
+
+
+def tags(model: str) -> list[str]:
+    return sorted(t for m, t in load_all() if m == model)
+
+
+def find(model: str, tag: str | None = None) -> ManifestEntry:
+    """The entry of ``model`` (its default when ``tag`` is None); raises with what exists."""
+    registry.entry(model)
+    entries = load_all()
+    if tag is None:
+        for e in entries.values():
+            if e.model == model and e.default:
+                return e
+        raise UnknownModelError(
+            f"model {model!r} has no published weights yet; use zoo.create({model!r}) for an "
+            "untrained model or zoo.train to make some"
+        )
+    if (model, tag) not in entries:
+        raise UnknownModelError(f"model {model!r} has no weights {tag!r}; available: {tags(model)}")
+    return entries[model, tag]
+
+
+def recipe_file(entry: ManifestEntry) -> Path:
+    """The shipped recipe file an entry names (``training/<name>.toml``)."""
+    return data_dir("training") / Path(entry.recipe).name
+
+
+def render(entry: dict[str, Any], model: str, tag: str) -> str:
+    """TOML text of one entry, ready to paste into ``weights_manifest/<model>.toml``."""
+    import tomli_w
+
+    return tomli_w.dumps({model: {tag: entry}})

@@ -1,0 +1,151 @@
+"""``zoo.load`` and ``zoo.save``: references -> pinned, checked files -> a native model.
+
+References: ``"sine"`` (manifest default), ``"sine:noisy-sine"`` (a tag), ``"me/sine"`` (a
+repo on a LocalHub, ``hub=`` or the default one), or a local directory holding
+``config.json`` and a weights file (a saved model or a run directory).
+
+Example:
+    >>> m = load("sine", backend="tf")
+    >>> save(m, "out/"); load("out/", backend="torch")  # converted on the fly
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from zoo import registry
+from zoo.backends import backend_of, check_backend
+from zoo.errors import HubError, WeightsError, ZooError
+from zoo.hub.atomic import write_text_atomic
+from zoo.paths import BUNDLED_HUB
+
+log = logging.getLogger("zoo")
+OTHER = {"torch": "tf", "tf": "torch"}
+
+
+def open_hub(hub: str | Path | None) -> Any:
+    """``"bundled"``, ``None``/``"local"`` (``$ZOO_HOME/hub``) or a LocalHub directory."""
+    from zoo.hub.local import LocalHub, default_root
+
+    if hub == "bundled":
+        return LocalHub(BUNDLED_HUB, read_only=True)
+    if hub is None or hub == "local":
+        return LocalHub(default_root())
+    text = str(hub)
+    if text.startswith(("hf://", "http://", "https://")):
+        raise HubError(f"hub {text!r}: Hugging Face-compatible hubs are not supported by this "
+                       "version of zoo yet; use a LocalHub directory")
+    return LocalHub(Path(text).expanduser())
+
+
+def read_config(path: Path) -> Any:
+    """The config object saved in a ``config.json``."""
+    if not path.is_file():
+        raise WeightsError(f"{path} does not exist: a saved model needs config.json next to "
+                           "its weights (write both with zoo.save)")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "model" not in data:
+        raise WeightsError(f"{path} has no 'model' key; it was not written by zoo.save")
+    name = data.pop("model")
+    return registry.config_class(name).from_dict(data)
+
+
+def from_files(files: dict[str, Path], backend: str, source: str) -> Any:
+    """Build from ``config.json`` and load this backend's weights, else convert the other's."""
+    from zoo import weights
+    from zoo.factory import build, convert_state
+    from zoo.weights.files import read_safetensors
+
+    config = read_config(files.get("config.json", Path(source) / "config.json"))
+    model = build(config, backend)
+    own, other = weights.WEIGHT_FILES[backend], weights.WEIGHT_FILES[OTHER[backend]]
+    if own in files:
+        weights.load_into(model, files[own])
+    elif other in files:
+        log.warning("%s has no %s; converting %s to %s on the fly", source, own, other, backend)
+        tensors = convert_state(config, read_safetensors(files[other]), OTHER[backend], model)
+        weights.assign(model, tensors, source=f"{files[other]} (converted)")
+    else:
+        raise WeightsError(f"{source} has neither {own} nor {other}; there is nothing to load")
+    return model
+
+
+def _directory_files(path: Path) -> dict[str, Path]:
+    from zoo.weights import WEIGHT_FILES
+
+    names = ["config.json", *WEIGHT_FILES.values()]
+    return {n: path / n for n in names if (path / n).is_file()}
+
+
+def _hub_files(hub: Any, repo: str, revision: str, backend: str,
+               pinned: dict[str, str] | None, ref: str) -> dict[str, Path]:
+    """Paths of the files a load reads, sha256-checked against the commit (and the pin)."""
+    from zoo.weights import WEIGHT_FILES
+
+    listing = hub.list_files(repo, revision)
+    wanted = ["config.json", WEIGHT_FILES[backend]]
+    if WEIGHT_FILES[backend] not in listing:
+        wanted.append(WEIGHT_FILES[OTHER[backend]])
+    out = {}
+    for name in wanted:
+        if name not in listing:
+            continue
+        if pinned is not None:
+            if name not in pinned:
+                raise WeightsError(f"{ref}: the manifest pins no sha256 for {name}")
+            if listing[name]["sha256"] != pinned[name]:
+                raise WeightsError(
+                    f"{ref}: {name} at commit {revision} has sha256 {listing[name]['sha256']}, "
+                    f"but the manifest pins {pinned[name]}; the hub repo was rewritten or the "
+                    "manifest is stale: re-publish or update weights_manifest"
+                )
+        out[name] = hub.file_path(repo, name, revision, verify=True)
+    return out
+
+
+def load(ref: str | Path, backend: str = "torch", weights: str | None = None,
+         revision: str | None = None, hub: str | Path | None = None) -> Any:
+    """A trained native model; every file read is checked against its sha256."""
+    backend = check_backend(backend)
+    path = Path(ref).expanduser()
+    if path.is_dir():
+        return from_files(_directory_files(path), backend, source=str(path))
+    text = str(ref)
+    if text.startswith("hf://"):
+        raise HubError(f"{text}: Hugging Face hub references are not supported by this version "
+                       "of zoo yet")
+    if "/" in text:
+        repo, _, rev = text.partition("@")
+        store = open_hub(hub)
+        commit = store.resolve(repo, revision or rev or "main")
+        return from_files(_hub_files(store, repo, commit, backend, None, text), backend, text)
+    from zoo.hub import manifest
+
+    name, _, tag = text.partition(":")
+    if tag and weights and tag != weights:
+        raise ZooError(f"{text!r} names weights {tag!r} but weights={weights!r} was also given")
+    entry = manifest.find(name, tag or weights)
+    store = open_hub(hub if hub is not None else entry.hub)
+    commit = store.resolve(entry.repo, revision or entry.revision)
+    pinned = entry.files if commit == entry.revision else None
+    files = _hub_files(store, entry.repo, commit, backend, pinned, entry.ref)
+    return from_files(files, backend, source=f"{entry.ref}@{commit[:12]}")
+
+
+def save(model: Any, directory: str | Path) -> Path:
+    """Write ``config.json`` and this backend's weights file (atomically) into ``directory``.
+
+    Example:
+        >>> save(zoo.create("sine"), "out/sine")
+        PosixPath('out/sine')
+    """
+    from zoo import weights
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    weights.save(model, out / weights.WEIGHT_FILES[backend_of(model)])
+    write_text_atomic(out / "config.json", model.config.to_json())
+    return out

@@ -1,0 +1,1 @@
+"""Task methods shared by both backends (one implementation, numpy in and out)."""

@@ -1,0 +1,62 @@
+"""The training loop both backends share: batches, schedule, logs, checkpoints, progress bar.
+
+The backend ``Trainer`` (loop_pt.py / loop_tf.py) does one step and moves its state in and
+out; everything that decides *what* happens at each step lives here, once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from zoo.training import checkpoint
+from zoo.training.logs import MetricsLog
+from zoo.training.sampler import batch_indices
+from zoo.training.schedule import lr_at
+
+
+def fit(
+    trainer: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    recipe: Any,
+    run_dir: Path,
+    steps: int,
+    resume: bool,
+    progress: bool = True,
+) -> int:
+    """Run steps ``[start, steps)``; returns the step it resumed from (0 for a fresh run)."""
+    train = recipe.train
+    start = 0
+    if resume and (ckpt := checkpoint.latest(run_dir)) is not None:
+        model_t, optim_t, state = checkpoint.load(ckpt)
+        trainer.load_state(model_t, optim_t, state["optimizer"])
+        start = state["step"]
+    log = MetricsLog(run_dir / "metrics.csv", ["loss", "lr"], resume_step=start if resume else None)
+    bar = tqdm(total=steps, initial=start, desc=f"train {recipe.name}", unit="step",
+               disable=not progress, dynamic_ncols=True)
+    pending: list[Any] = []
+    try:
+        for step in range(start, steps):
+            idx = batch_indices(recipe.seed, step, train["batch_size"], len(x))
+            lr = lr_at(step, steps, recipe.optimizer)
+            pending.append(trainer.step(step, x[idx], y[idx], lr))
+            done = step + 1
+            if done % train["log_every"] == 0 or done == steps:
+                loss = float(np.mean([float(v) for v in pending]))
+                pending.clear()
+                log.write(done, loss=loss, lr=lr)
+                trainer.scalar("train/loss", loss, done)
+                trainer.scalar("train/lr", lr, done)
+                bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            if done % train["checkpoint_every"] == 0 or done == steps:
+                model_t, optim_t, meta = trainer.state()
+                checkpoint.save(run_dir, done, model_t, optim_t, {"optimizer": meta})
+            bar.update(1)
+    finally:
+        bar.close()
+        log.close()
+    return start

@@ -1,0 +1,84 @@
+"""The PyTorch side of the engine: optimizer, loss, one step, state in and out.
+
+Same class name and methods as ``loop_tf.py``; ``engine.fit`` drives either.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from zoo.weights import pt as weights_pt
+
+LOSSES = {"mse": nn.MSELoss, "cross_entropy": nn.CrossEntropyLoss}
+OPTIMIZERS = {
+    "adam": lambda p, o: torch.optim.Adam(p, lr=o["lr"], weight_decay=o["weight_decay"]),
+    "adamw": lambda p, o: torch.optim.AdamW(p, lr=o["lr"], weight_decay=o["weight_decay"]),
+    "sgd": lambda p, o: torch.optim.SGD(
+        p, lr=o["lr"], momentum=o["momentum"], weight_decay=o["weight_decay"]
+    ),
+}
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+
+
+class Trainer:
+    """Owns the model, its optimizer and the TensorBoard writer of one torch run."""
+
+    def __init__(self, model: nn.Module, recipe: Any, run_dir: Path) -> None:
+        # tensorboard imports TensorFlow whenever it can find it, which breaks the rule that
+        # the torch path never imports TF (and segfaults torchvision later); its own switch
+        # `tensorboard.compat.notf` makes it use its TF-free stub instead.
+        sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("notf"))
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.model, self.seed = model.train(), recipe.seed
+        self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](model.parameters(), recipe.optimizer)
+        self.loss_fn = LOSSES[recipe.train["loss"]]()
+        self.writer = SummaryWriter(str(run_dir / "tensorboard"))
+
+    def step(self, step: int, x: np.ndarray, y: np.ndarray, lr: float) -> torch.Tensor:
+        """One optimisation step on a batch; returns the loss (not synchronised)."""
+        torch.manual_seed(self.seed * 1_000_003 + step)  # dropout masks depend on the step only
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = self.loss_fn(self.model(torch.from_numpy(x)), torch.from_numpy(y))
+        loss.backward()
+        self.optimizer.step()
+        return loss.detach()
+
+    def scalar(self, name: str, value: float, step: int) -> None:
+        self.writer.add_scalar(name, value, step)
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
+        """(model tensors, optimizer tensors, optimizer metadata) for a checkpoint."""
+        sd = self.optimizer.state_dict()
+        tensors = {
+            f"state.{index}.{key}": value.detach().cpu().numpy()
+            for index, entries in sd["state"].items()
+            for key, value in entries.items()
+        }
+        return weights_pt.state(self.model), tensors, {"param_groups": sd["param_groups"]}
+
+    def load_state(
+        self, model: dict[str, np.ndarray], optimizer: dict[str, np.ndarray], meta: dict[str, Any]
+    ) -> None:
+        weights_pt.assign(self.model, model, source="checkpoint")
+        state: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in optimizer.items():
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = torch.from_numpy(np.array(value))
+        self.optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+
+    def finish(self) -> nn.Module:
+        self.writer.close()
+        return self.model.eval()

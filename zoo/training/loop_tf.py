@@ -1,0 +1,84 @@
+"""The TensorFlow side of the engine: a ``tf.function`` step with ``GradientTape``.
+
+Same class name and methods as ``loop_pt.py``; ``engine.fit`` drives either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo.weights import strict
+from zoo.weights import tf as weights_tf
+
+LOSSES = {
+    "mse": keras.losses.MeanSquaredError,
+    "cross_entropy": lambda: keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+}
+OPTIMIZERS = {
+    "adam": lambda o: keras.optimizers.Adam(o["lr"], weight_decay=o["weight_decay"] or None),
+    "adamw": lambda o: keras.optimizers.AdamW(o["lr"], weight_decay=o["weight_decay"]),
+    "sgd": lambda o: keras.optimizers.SGD(
+        o["lr"], momentum=o["momentum"], weight_decay=o["weight_decay"] or None
+    ),
+}
+
+
+def seed_everything(seed: int) -> None:
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+class Trainer:
+    """Owns the model, its optimizer and the TensorBoard writer of one TF run."""
+
+    def __init__(self, model: keras.Model, recipe: Any, run_dir: Path) -> None:
+        self.model = model
+        self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](recipe.optimizer)
+        self.optimizer.build(model.trainable_variables)
+        self.loss_fn = LOSSES[recipe.train["loss"]]()
+        self.writer = tf.summary.create_file_writer(str(run_dir / "tensorboard"))
+        # traced once per input signature; the learning rate is a tensor so it never retraces
+        self._train_step = tf.function(self._step_graph)
+
+    def _step_graph(self, x, y, lr):
+        self.optimizer.learning_rate.assign(lr)
+        with tf.GradientTape() as tape:
+            loss = self.loss_fn(y, self.model(x, training=True))
+        grads = tape.gradient(loss, self.model.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
+        return loss
+
+    def step(self, step: int, x: np.ndarray, y: np.ndarray, lr: float) -> tf.Tensor:
+        """One optimisation step on a batch; returns the loss tensor."""
+        return self._train_step(x, y, tf.constant(lr, tf.float32))
+
+    def scalar(self, name: str, value: float, step: int) -> None:
+        with self.writer.as_default():
+            tf.summary.scalar(name, value, step=step)
+
+    def _optimizer_vars(self) -> dict[str, keras.Variable]:
+        return {v.path: v for v in self.optimizer.variables}
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
+        """(model tensors, optimizer tensors, optimizer metadata) for a checkpoint."""
+        opt = {p: keras.ops.convert_to_numpy(v) for p, v in self._optimizer_vars().items()}
+        return weights_tf.state(self.model), opt, {}
+
+    def load_state(
+        self, model: dict[str, np.ndarray], optimizer: dict[str, np.ndarray], meta: dict[str, Any]
+    ) -> None:
+        weights_tf.assign(self.model, model, source="checkpoint")
+        variables = self._optimizer_vars()
+        spec = {p: (tuple(v.shape), str(v.dtype)) for p, v in variables.items()}
+        strict.check(spec, optimizer, source="checkpoint optimizer state")
+        for path, var in variables.items():
+            var.assign(optimizer[path])
+
+    def finish(self) -> keras.Model:
+        self.writer.close()
+        return self.model
