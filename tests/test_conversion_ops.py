@@ -79,3 +79,14 @@ def test_rule_table_with_duplicates_or_wrong_arity_is_rejected():
         torch_to_keras([RULES[0], Rule("fc.weight", "m/x", ops.identity)], STATE)
     with pytest.raises(ConversionError, match="takes 2"):
         Rule("a", "b", ops.sum_biases)
+
+
+def test_safetensors_writer_keeps_scalars_and_transposes(tmp_path):
+    from zoo.weights.files import read_safetensors, write_safetensors
+
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    tensors = {"t": a.T, "step": np.array(7, np.int64)}
+    write_safetensors(tensors, tmp_path / "w.safetensors")
+    back = read_safetensors(tmp_path / "w.safetensors")
+    assert np.array_equal(back["t"], a.T)  # safetensors 0.8 scrambles non-contiguous input
+    assert back["step"].shape == () and back["step"] == 7

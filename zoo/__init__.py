@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from zoo import errors  # noqa: E402  (tiny, framework-free: zoo.errors.ZooError)
+
 __version__ = "0.1.0"
-__all__ = ["list_models", "info", "create", "load", "save", "convert", "parity", "train",
+__all__ = ["errors", "list_models", "info", "create", "load", "save", "convert", "parity", "train",
            "reproduce", "publish", "__version__"]
 
 

@@ -91,7 +91,7 @@ def torch_to_keras(
     _check_table(rules)
     _raise("torch -> keras", _check_keys("torch", [k for r in rules for k in r.torch_keys], state))
     out = {
-        r.keras: np.ascontiguousarray(r.op.to_keras(*(state[k] for k in r.torch_keys)))
+        r.keras: np.asarray(r.op.to_keras(*(state[k] for k in r.torch_keys)), order="C")
         for r in rules
     }
     _raise("torch -> keras", _check_shapes(out, expected, "keras"))
@@ -109,6 +109,6 @@ def keras_to_torch(
     out: dict[str, np.ndarray] = {}
     for r in rules:
         arrays = r.op.to_torch(weights[r.keras])
-        out.update({k: np.ascontiguousarray(a) for k, a in zip(r.torch_keys, arrays)})
+        out.update({k: np.asarray(a, order="C") for k, a in zip(r.torch_keys, arrays)})
     _raise("keras -> torch", _check_shapes(out, expected, "torch"))
     return out

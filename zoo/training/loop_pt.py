@@ -37,7 +37,8 @@ class Trainer:
         # tensorboard imports TensorFlow whenever it can find it, which breaks the rule that
         # the torch path never imports TF (and segfaults torchvision later); its own switch
         # `tensorboard.compat.notf` makes it use its TF-free stub instead.
-        sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("notf"))
+        if "tensorflow" not in sys.modules:
+            sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("notf"))
         from torch.utils.tensorboard import SummaryWriter
 
         self.model, self.seed = model.train(), recipe.seed

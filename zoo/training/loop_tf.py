@@ -11,6 +11,7 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+from tensorflow.core.framework import summary_pb2
 
 from zoo.weights import strict
 from zoo.weights import tf as weights_tf
@@ -26,6 +27,14 @@ OPTIMIZERS = {
         o["lr"], momentum=o["momentum"], weight_decay=o["weight_decay"] or None
     ),
 }
+
+
+#: TensorBoard shows tensors with this metadata on its scalars dashboard. Written with TF's
+#: core ``tf.summary.write``: ``tf.summary.scalar`` goes through tensorboard's compat layer,
+#: which the torch writer may have switched to its TF-free stub in a mixed process.
+SCALAR_METADATA = summary_pb2.SummaryMetadata(
+    plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
+)
 
 
 def seed_everything(seed: int) -> None:
@@ -59,7 +68,8 @@ class Trainer:
 
     def scalar(self, name: str, value: float, step: int) -> None:
         with self.writer.as_default():
-            tf.summary.scalar(name, value, step=step)
+            tf.summary.write(name, tf.constant(value, tf.float32), step=step,
+                             metadata=SCALAR_METADATA)
 
     def _optimizer_vars(self) -> dict[str, keras.Variable]:
         return {v.path: v for v in self.optimizer.variables}

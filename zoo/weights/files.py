@@ -18,7 +18,9 @@ def write_safetensors(
     """Save atomically (temp file + rename); returns the sha256 of the written file.
 
     Arrays are made C-contiguous first: safetensors 0.8 writes non-contiguous numpy arrays
-    scrambled (notes/conversion.md section 10).
+    scrambled (notes/conversion.md section 10). ``np.asarray(order="C")`` and not
+    ``np.ascontiguousarray``, which turns 0-d arrays (optimizer step counters,
+    ``num_batches_tracked``) into shape (1,).
     """
     from safetensors.numpy import save_file
 
@@ -26,7 +28,7 @@ def write_safetensors(
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, tmp, metadata)
+        save_file({k: np.asarray(v, order="C") for k, v in tensors.items()}, tmp, metadata)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,58 @@
+"""`import zoo` imports no framework; each backend's path never imports the other."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_python
+
+FRAMEWORKS = ("torch", "torchvision", "tensorflow", "keras")
+
+
+def modules_after(code: str) -> set[str]:
+    proc = run_python(code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return {m.split(".")[0] for m in json.loads(proc.stdout.strip().splitlines()[-1])}
+
+
+def test_import_zoo_imports_no_framework():
+    loaded = modules_after("import zoo; zoo.list_models(); zoo.info('sine')")
+    assert not loaded & set(FRAMEWORKS), loaded & set(FRAMEWORKS)
+    assert "numpy" not in modules_after("import zoo")  # keeps `import zoo` fast
+
+
+@pytest.mark.slow
+def test_torch_path_never_imports_tensorflow(tmp_path):
+    loaded = modules_after(
+        "import zoo\n"
+        "m = zoo.load('sine', backend='torch'); m.forecast([0.1, 0.2, 0.3], 2)\n"
+        f"zoo.save(m, {str(tmp_path / 'saved')!r})\n"
+        f"zoo.train('sine', backend='torch', steps=20, out={str(tmp_path / 'run')!r}, "
+        "progress=False)"
+    )
+    assert "torch" in loaded and not loaded & {"tensorflow", "keras"}
+
+
+@pytest.mark.slow
+def test_tf_path_never_imports_torch(tmp_path):
+    loaded = modules_after(
+        "import zoo\n"
+        "m = zoo.load('sine', backend='tf'); m.forecast([0.1, 0.2, 0.3], 2)\n"
+        f"zoo.train('sine', backend='tf', steps=20, out={str(tmp_path / 'run')!r}, "
+        "progress=False)"
+    )
+    assert "tensorflow" in loaded and not loaded & {"torch", "torchvision"}
+
+
+def test_missing_backend_names_the_extra():
+    proc = run_python(
+        "import sys; sys.modules['tensorflow'] = None\n"
+        "import zoo\n"
+        "try:\n"
+        "    zoo.create('sine', backend='tf')\n"
+        "except zoo.errors.BackendNotInstalledError as e:\n"
+        "    print('ERR', e)\n"
+    )
+    assert "ERR" in proc.stdout and "pip install 'zoo[tf]'" in proc.stdout, proc.stdout
