@@ -21,7 +21,7 @@ model = zoo.load("{load_ref}", backend="tf"{hub_arg})      # a keras.Model
 ```
 
 ```bash
-zoo predict {load_ref} --backend tf{hub_cli}
+zoo predict {load_ref} --backend tf{hub_cli} --history 0.0,0.1,0.2,0.3,0.4 --steps 5
 ```
 
 ## Metrics
@@ -49,27 +49,25 @@ torch {torch_version}, TensorFlow {tf_version}.
 
 def render(info: dict[str, Any]) -> str:
     """The card text: YAML front matter (library, tags, datasets, model-index) + body."""
-    from huggingface_hub import ModelCard, ModelCardData
+    from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
     metrics = info["metrics"]
     names = sorted({k for m in metrics.values() for k in m})
+    # one model-index entry per (backend, metric): both frameworks' numbers are on the card
+    results = [
+        EvalResult(task_type=info["task"], dataset_type=info["dataset_id"],
+                   dataset_name=info["dataset"], metric_type=name, metric_value=values[name],
+                   metric_name=f"{name} ({backend})", metric_config=backend)
+        for backend, values in sorted(metrics.items()) for name in names if name in values
+    ]
     data = ModelCardData(
         library_name="zoo",
         license=info["license"].lower(),
         tags=["zoo", "pytorch", "tensorflow", "keras", info["task"], info["model"]],
         datasets=[info["dataset_id"]],
         model_name=info["repo"],
-        eval_results=None,
+        eval_results=results,
     )
-    data.model_index = [{
-        "name": info["repo"],
-        "results": [{
-            "task": {"type": info["task"]},
-            "dataset": {"name": info["dataset"], "type": info["dataset_id"]},
-            "metrics": [{"type": f"{n}_{b}", "value": v[n], "name": f"{n} ({b})"}
-                        for b, v in sorted(metrics.items()) for n in names if n in v],
-        }],
-    }]
     parity = info["parity"]
     body = TEMPLATE.format(
         metric_names=" | ".join(names),

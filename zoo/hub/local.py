@@ -1,0 +1,468 @@
+"""``LocalHub``: a directory-backed, git-like model hub (content-addressed blobs, snapshots).
+
+Layout under ``root``: ``blobs/sha256/<2 hex>/<64 hex>`` (contents named by sha256) and, per
+repo, ``repos/<ns>/<name>/`` with ``repo.json``, ``commits/<40 hex>.json`` (one full snapshot
+each), ``refs/heads/<branch>`` and ``refs/tags/<tag>`` (a commit id; tags never move).
+
+Example:
+    >>> hub = LocalHub("/tmp/hub")
+    >>> cid = hub.commit("me/sine", {"config.json": b"{}"}, "first")
+    >>> hub.read_bytes("me/sine", "config.json", revision=cid)
+    b'{}'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from zoo.errors import HubError, WeightsError
+from zoo.hub.atomic import (
+    copy_file_atomic,
+    sha256_bytes,
+    sha256_file,
+    write_bytes_atomic,
+    write_text_atomic,
+)
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; single-writer use only
+    fcntl = None  # type: ignore[assignment]
+
+_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
+_HEX40 = re.compile(r"[0-9a-f]{40}")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_REF_DIRS = {"branch": "heads", "tag": "tags"}
+_MAX_LISTED = 50
+
+
+def _check_repo_id(repo_id: Any) -> tuple[str, str]:
+    parts = repo_id.split("/") if isinstance(repo_id, str) else []
+    if len(parts) != 2 or not all(_PART.fullmatch(p) and ".." not in p for p in parts):
+        raise HubError(f"invalid repo id {repo_id!r}: expected 'namespace/name', each part 1-96 "
+                       "characters from A-Z a-z 0-9 . _ - starting with a letter or digit, "
+                       "without '..'")
+    return parts[0], parts[1]
+
+
+def _check_ref_name(name: Any, kind: str) -> str:
+    # Names become paths under refs/, so dot-leading parts are refused too: temp files and
+    # leftovers of a crash start with a dot and must never be mistaken for refs.
+    ok = (isinstance(name, str) and _REF.fullmatch(name) is not None and ".." not in name
+          and not _HEX40.fullmatch(name.lower())
+          and all(p and not p.startswith(".") for p in name.split("/")))
+    if not ok:
+        raise HubError(f"invalid {kind} name {name!r}: expected 1-128 characters from A-Z a-z "
+                       "0-9 . _ / - starting with a letter or digit, without '..', empty or "
+                       "dot-leading parts, and not 40 hex digits (those are commit ids)")
+    return name
+
+
+def _check_path(path: Any) -> str:
+    bad = not isinstance(path, str) or "\\" in path or "\x00" in path
+    if bad or any(p in ("", ".", "..") for p in path.split("/")):
+        raise HubError(f"invalid path in repo {path!r}: expected a relative POSIX path such as "
+                       "'plots/loss.png' (no leading '/', no '.' or '..' parts, no backslash, "
+                       "no empty parts)")
+    return path
+
+
+def _listing(names: Iterable[str]) -> str:
+    names = sorted(names)
+    shown = ", ".join(names[:_MAX_LISTED]) or "(none)"
+    return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
+
+
+def _commit_id(body: Mapping[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_root() -> Path:
+    """``$ZOO_HOME/hub`` if ``ZOO_HOME`` is set, else ``~/.cache/zoo/hub``.
+    Example: ``LocalHub(default_root()).list_repos()``"""
+    home = os.environ.get("ZOO_HOME")
+    return Path(home).expanduser() / "hub" if home else Path.home() / ".cache" / "zoo" / "hub"
+
+
+class LocalHub:
+    """A hub in a directory; a branch moves only once its commit and blobs are all on disk.
+    Example: ``LocalHub("/tmp/hub").commit("me/sine", {"a.json": Path("run/a.json")}, "v1")``"""
+
+    def __init__(self, root: str | Path, read_only: bool = False) -> None:
+        self.root = Path(root).expanduser()
+        self.read_only = read_only
+
+    def __repr__(self) -> str:
+        return f"LocalHub({str(self.root)!r}, read_only={self.read_only})"
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise HubError(f"read-only hub at {self.root}: it cannot be written; publish to a "
+                           "local hub directory instead")
+
+    def _repo_dir(self, repo_id: str) -> Path:
+        namespace, name = _check_repo_id(repo_id)
+        return self.root / "repos" / namespace / name
+
+    def _existing(self, repo_id: str) -> Path:
+        repo = self._repo_dir(repo_id)
+        if not (repo / "repo.json").is_file():
+            close = difflib.get_close_matches(repo_id, self.list_repos(), n=5)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise HubError(f"repo {repo_id!r} does not exist on the hub at {self.root}{hint} "
+                           "(create it with create_repo or commit/publish to it)")
+        return repo
+
+    def _blob_path(self, sha: Any) -> Path:
+        if not isinstance(sha, str) or not _HEX64.fullmatch(sha):
+            raise HubError(f"invalid sha256 {sha!r} in a commit of the hub at {self.root}")
+        return self.root / "blobs" / "sha256" / sha[:2] / sha
+
+    def _ref_path(self, repo: Path, kind: str, name: str) -> Path:
+        return repo.joinpath("refs", _REF_DIRS[kind], *name.split("/"))
+
+    def _read_ref(self, path: Path) -> str | None:
+        if not path.is_file():
+            return None
+        cid = path.read_text(encoding="utf-8").strip()
+        if not _HEX40.fullmatch(cid):
+            raise HubError(f"corrupt ref {path}: it holds {cid[:60]!r}, not a 40-hex commit id; "
+                           "delete it and re-create the branch or tag")
+        return cid
+
+    def _refs(self, repo: Path, kind: str) -> dict[str, str]:
+        base, out = repo / "refs" / _REF_DIRS[kind], {}
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for filename in filenames:
+                if filename.startswith("."):  # temp files, possibly left by a crash
+                    continue
+                cid = self._read_ref(Path(dirpath) / filename)
+                if cid is not None:
+                    out[(Path(dirpath) / filename).relative_to(base).as_posix()] = cid
+        return dict(sorted(out.items()))
+
+    def _check_ref_slot(self, repo: Path, kind: str, name: str) -> None:
+        # A ref is a file, so "a" and "a/b" cannot both exist (git has the same rule).
+        parts, base = name.split("/"), repo / "refs" / _REF_DIRS[kind]
+        for i in range(1, len(parts)):
+            if base.joinpath(*parts[:i]).is_file():
+                raise HubError(f"{kind} {name!r} conflicts with the existing {kind} "
+                               f"{'/'.join(parts[:i])!r}")
+        if base.joinpath(*parts).is_dir():
+            raise HubError(f"{kind} {name!r} conflicts with existing {kind}es under '{name}/'")
+
+    def _load_commit(self, repo: Path, cid: str) -> dict[str, Any]:
+        path = repo / "commits" / f"{cid}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise HubError(f"commit {cid} of {repo} cannot be read ({e}); the hub is damaged: "
+                           "publish/pull the repo again") from e
+        if data.get("id") != cid or _commit_id({k: v for k, v in data.items() if k != "id"}) != cid:
+            raise HubError(f"commit file {path} does not hash to {cid}; it was edited or "
+                           "damaged: delete the repo and publish/pull it again")
+        return data
+
+    @contextmanager
+    def _lock(self, repo: Path) -> Iterator[None]:
+        # Serialises writers of one repo, so the `parent` check and the ref update are atomic
+        # together even with several processes publishing at once.
+        repo.mkdir(parents=True, exist_ok=True)
+        with open(repo / ".lock", "a+b") as f:
+            if fcntl is not None:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            yield
+
+    def _store_blob(self, path: str, value: Any) -> dict[str, Any]:
+        if isinstance(value, bytes | bytearray | memoryview):
+            data, sha = bytes(value), sha256_bytes(value)
+        elif isinstance(value, str | os.PathLike) and Path(value).is_file():
+            data, sha = None, sha256_file(Path(value))
+        else:
+            raise HubError(f"{path!r}: {value!r:.80} is neither bytes nor an existing local file")
+        blob = self._blob_path(sha)
+        # An existing blob is rehashed rather than trusted, so a corrupt one gets rewritten.
+        if not (blob.is_file() and sha256_file(blob) == sha):
+            if data is not None:
+                write_bytes_atomic(blob, data)
+            elif copy_file_atomic(Path(value), blob) != sha:
+                blob.unlink(missing_ok=True)
+                raise HubError(f"{value} changed while it was being committed; commit again")
+        return {"sha256": sha, "size": blob.stat().st_size}
+
+    def _file_entry(self, repo_id: str, path: str,
+                    revision: str | None) -> tuple[str, dict[str, Any], Path]:
+        _check_path(path)
+        commit = self.get_commit(repo_id, revision)
+        entry = commit["files"].get(path)
+        if entry is None:
+            raise HubError(f"{path!r} is not in {repo_id} at commit {commit['id']}; files: "
+                           f"{_listing(commit['files'])}")
+        blob = self._blob_path(entry["sha256"])
+        if not blob.is_file():
+            raise WeightsError(f"{repo_id}/{path} at commit {commit['id']}: blob {blob} is "
+                               "missing; publish/pull the repo again")
+        return commit["id"], entry, blob
+
+    def _verify(self, repo_id: str, path: str, cid: str, entry: dict, blob: Path,
+                actual: str) -> None:
+        if actual != entry["sha256"]:
+            raise WeightsError(f"{repo_id}/{path} at commit {cid}: expected sha256 "
+                               f"{entry['sha256']}, got {actual}; the blob is corrupt; delete "
+                               f"{blob} and publish/pull again")
+
+    def create_repo(self, repo_id: str, private: bool = False, exist_ok: bool = True) -> None:
+        """Create an empty repo: no commits and no branches until the first commit.
+        Example: ``hub.create_repo("me/sine", private=True)``"""
+        self._writable()
+        repo = self._repo_dir(repo_id)
+        if (repo / "repo.json").is_file():
+            if exist_ok:
+                return
+            raise HubError(f"repo {repo_id!r} already exists on the hub at {self.root}")
+        info = {"id": repo_id, "private": bool(private), "created": _utc_now()}
+        write_text_atomic(repo / "repo.json", json.dumps(info, indent=2) + "\n")
+
+    def repo_exists(self, repo_id: str) -> bool:
+        """Whether the repo exists; an invalid id raises HubError.
+        Example: ``hub.repo_exists("me/sine")  # True``"""
+        return (self._repo_dir(repo_id) / "repo.json").is_file()
+
+    def list_repos(self) -> list[str]:
+        """Every repo id on this hub, sorted.
+        Example: ``hub.list_repos()  # ['me/sine', 'zoo/cnn']``"""
+        base, out = self.root / "repos", []
+        if not base.is_dir():
+            return out
+        for ns in base.iterdir():
+            if ns.is_dir() and _PART.fullmatch(ns.name) and ".." not in ns.name:
+                out += [f"{ns.name}/{d.name}" for d in ns.iterdir()
+                        if _PART.fullmatch(d.name) and ".." not in d.name
+                        and (d / "repo.json").is_file()]
+        return sorted(out)
+
+    def delete_repo(self, repo_id: str) -> None:
+        """Remove a repo (refs, commits); blobs stay, as other repos may share them.
+        Example: ``hub.delete_repo("me/old")``"""
+        self._writable()
+        repo = self._existing(repo_id)
+        # Renaming first makes the delete atomic; a crash mid-rmtree leaves only a dot-named
+        # directory that list_repos ignores.
+        trash = repo.with_name(f".{repo.name}.deleted-{secrets.token_hex(4)}")
+        os.replace(repo, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+        try:
+            repo.parent.rmdir()
+        except OSError:
+            pass
+
+    def repo_info(self, repo_id: str) -> dict[str, Any]:
+        """``repo.json`` plus ``branches`` and ``tags`` ({name: commit}) and ``head`` (main).
+        Example: ``hub.repo_info("me/sine")["head"]  # commit id of main, or None``"""
+        repo = self._existing(repo_id)
+        info = json.loads((repo / "repo.json").read_text(encoding="utf-8"))
+        refs = self.list_refs(repo_id)
+        return {**info, **refs, "head": refs["branches"].get("main")}
+
+    def commit(self, repo_id: str, files: Mapping[str, bytes | str | os.PathLike],
+               message: str, branch: str = "main", author: str = "zoo",
+               delete: Iterable[str] = (), parent: str | None = None,
+               create_repo: bool = True) -> str:
+        """Commit the branch head's files + ``files`` - ``delete``; returns the commit id.
+
+        ``files`` values are bytes (content) or a local file path (str or PathLike).
+        ``parent``, if given, must be the current head of ``branch`` ("branch moved").
+
+        Example: ``hub.commit("me/sine", {"config.json": b"{}"}, "add config")``
+        """
+        self._writable()
+        if not isinstance(message, str) or not message.strip():
+            raise HubError(f"commit to {repo_id}: the commit message is empty; describe the change")
+        _check_ref_name(branch, "branch")
+        additions = {_check_path(p): v for p, v in files.items()}
+        deletions = [_check_path(p) for p in ([delete] if isinstance(delete, str) else delete)]
+        if both := set(additions) & set(deletions):
+            raise HubError(f"commit to {repo_id}: {_listing(both)} both added and deleted")
+        if not self.repo_exists(repo_id):
+            if not create_repo:
+                self._existing(repo_id)
+            self.create_repo(repo_id)
+        repo = self._repo_dir(repo_id)
+        with self._lock(repo):
+            ref = self._ref_path(repo, "branch", branch)
+            head, branches = self._read_ref(ref), self._refs(repo, "branch")
+            if head is None and branches:
+                raise HubError(f"branch {branch!r} does not exist in {repo_id} (branches: "
+                               f"{_listing(branches)}); create it with create_branch first")
+            if parent is not None and parent != head:
+                raise HubError(f"branch moved: {repo_id}@{branch} is at {head or 'no commit'}, "
+                               f"not at the given parent {parent}; pull the new head and "
+                               "commit again")
+            self._check_ref_slot(repo, "branch", branch)
+            snapshot = dict(self._load_commit(repo, head)["files"]) if head else {}
+            if missing := [p for p in deletions if p not in snapshot]:
+                raise HubError(f"cannot delete {_listing(missing)} from {repo_id}@{branch}: not "
+                               f"in the parent commit; files: {_listing(snapshot)}")
+            for p in deletions:
+                del snapshot[p]
+            names = set(snapshot) | set(additions)
+            for name in names:  # a path cannot be a file and a folder (checkouts would clash)
+                parts = name.split("/")
+                for prefix in ("/".join(parts[:i]) for i in range(1, len(parts))):
+                    if prefix in names:
+                        raise HubError(f"commit to {repo_id}: {prefix!r} would be both a file "
+                                       f"and the folder of {name!r}")
+            # Order matters for crash safety: blobs, then the commit, then the ref, so the
+            # branch never points at anything that is not fully on disk.
+            for p, value in additions.items():
+                snapshot[p] = self._store_blob(p, value)
+            body = {"parents": [head] if head else [], "message": message, "author": author,
+                    "time": _utc_now(), "files": dict(sorted(snapshot.items()))}
+            cid = _commit_id(body)
+            commit_file = repo / "commits" / f"{cid}.json"
+            if not commit_file.is_file():
+                text = json.dumps({"id": cid, **body}, indent=2, sort_keys=True) + "\n"
+                write_text_atomic(commit_file, text)
+            write_text_atomic(ref, cid + "\n")
+        return cid
+
+    def resolve(self, repo_id: str, revision: str | None = "main") -> str:
+        """The commit id of a full commit id, a branch or a tag (None means main).
+        Example: ``hub.resolve("me/sine", "v1")  # '5f0c...' (40 hex)``"""
+        repo = self._existing(repo_id)
+        rev = "main" if revision is None else revision
+        if isinstance(rev, str) and _HEX40.fullmatch(rev.lower()):
+            if (repo / "commits" / f"{rev.lower()}.json").is_file():
+                return rev.lower()
+        else:
+            try:
+                _check_ref_name(rev, "revision")
+            except HubError:
+                pass  # cannot be a ref: fall through to "not found", listing the refs
+            else:
+                for kind in ("branch", "tag"):
+                    if (cid := self._read_ref(self._ref_path(repo, kind, rev))) is not None:
+                        return cid
+        refs = self.list_refs(repo_id)
+        raise HubError(f"revision {rev!r} is not a commit, branch or tag of {repo_id}; "
+                       f"branches: {_listing(refs['branches'])}; tags: {_listing(refs['tags'])}")
+
+    def get_commit(self, repo_id: str, revision: str | None = "main") -> dict[str, Any]:
+        """The commit JSON of a revision (id, parents, message, author, time, files).
+        Example: ``hub.get_commit("me/sine", "v1")["message"]``"""
+        return self._load_commit(self._existing(repo_id), self.resolve(repo_id, revision))
+
+    def list_commits(self, repo_id: str, revision: str | None = "main") -> list[dict[str, Any]]:
+        """Commits reachable through first parents, newest first.
+        Example: ``[c["message"] for c in hub.list_commits("me/sine")]  # ['second', 'first']``"""
+        repo, out = self._existing(repo_id), []
+        cid: str | None = self.resolve(repo_id, revision)
+        while cid is not None:
+            out.append(self._load_commit(repo, cid))
+            cid = out[-1]["parents"][0] if out[-1]["parents"] else None
+        return out
+
+    def list_files(self, repo_id: str, revision: str | None = "main") -> dict[str, dict]:
+        """Every file of a revision: ``{path: {"sha256": hex, "size": int}}``.
+        Example: ``hub.list_files("me/sine")["config.json"]["sha256"]``"""
+        return {p: dict(e) for p, e in self.get_commit(repo_id, revision)["files"].items()}
+
+    def file_path(self, repo_id: str, path: str, revision: str | None = "main",
+                  verify: bool = True) -> Path:
+        """The blob holding ``path`` at ``revision``; sha256-checked unless ``verify=False``.
+        Example: ``hub.file_path("me/sine", "model.safetensors", revision="v1")``"""
+        cid, entry, blob = self._file_entry(repo_id, path, revision)
+        if verify:
+            self._verify(repo_id, path, cid, entry, blob, sha256_file(blob))
+        return blob
+
+    def read_bytes(self, repo_id: str, path: str, revision: str | None = "main",
+                   verify: bool = True) -> bytes:
+        """The content of ``path`` at ``revision``; sha256-checked unless ``verify=False``.
+        Example: ``hub.read_bytes("me/sine", "config.json")  # b'{...}'``"""
+        cid, entry, blob = self._file_entry(repo_id, path, revision)
+        data = blob.read_bytes()
+        if verify:  # hash the bytes returned, not the file a second time
+            self._verify(repo_id, path, cid, entry, blob, sha256_bytes(data))
+        return data
+
+    def _create_ref(self, kind: str, repo_id: str, name: str, revision: str | None,
+                    exist_ok: bool) -> None:
+        self._writable()
+        _check_ref_name(name, kind)
+        repo = self._existing(repo_id)
+        with self._lock(repo):
+            cid = self.resolve(repo_id, revision)
+            ref = self._ref_path(repo, kind, name)
+            if (current := self._read_ref(ref)) is not None:
+                if kind == "tag" and current != cid:
+                    raise HubError(f"tag {name!r} of {repo_id} is at {current}; tags never move, "
+                                   f"so it cannot point at {cid}: use a new tag name")
+                if exist_ok:
+                    return
+                raise HubError(f"{kind} {name!r} already exists in {repo_id} at {current}")
+            self._check_ref_slot(repo, kind, name)
+            write_text_atomic(ref, cid + "\n")
+
+    def _delete_ref(self, kind: str, repo_id: str, name: str) -> None:
+        self._writable()
+        _check_ref_name(name, kind)
+        repo = self._existing(repo_id)
+        with self._lock(repo):
+            ref = self._ref_path(repo, kind, name)
+            if not ref.is_file():
+                raise HubError(f"{kind} {name!r} does not exist in {repo_id}; {kind}es: "
+                               f"{_listing(self._refs(repo, kind))}")
+            ref.unlink()
+            base, parent = repo / "refs" / _REF_DIRS[kind], ref.parent
+            while parent != base:  # so "a" can be created again once "a/b" is gone
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break
+                parent = parent.parent
+
+    def create_branch(self, repo_id: str, branch: str, revision: str | None = "main",
+                      exist_ok: bool = False) -> None:
+        """Create a branch at a revision; with ``exist_ok`` an existing branch is left as is.
+        Example: ``hub.create_branch("me/sine", "dev", revision="v1")``"""
+        self._create_ref("branch", repo_id, branch, revision, exist_ok)
+
+    def delete_branch(self, repo_id: str, branch: str) -> None:
+        """Delete a branch; its commits stay readable by id and through tags.
+        Example: ``hub.delete_branch("me/sine", "dev")``"""
+        self._delete_ref("branch", repo_id, branch)
+
+    def create_tag(self, repo_id: str, tag: str, revision: str | None = "main",
+                   exist_ok: bool = False) -> None:
+        """Tag a revision. Tags never move: an existing tag at another commit always raises.
+        Example: ``hub.create_tag("me/sine", "v1")``"""
+        self._create_ref("tag", repo_id, tag, revision, exist_ok)
+
+    def delete_tag(self, repo_id: str, tag: str) -> None:
+        """Delete a tag. Example: ``hub.delete_tag("me/sine", "v1")``"""
+        self._delete_ref("tag", repo_id, tag)
+
+    def list_refs(self, repo_id: str) -> dict[str, dict[str, str]]:
+        """``{"branches": {name: commit}, "tags": {name: commit}}``.
+        Example: ``hub.list_refs("me/sine")["branches"]  # {'main': '5f0c...'}``"""
+        repo = self._existing(repo_id)
+        return {"branches": self._refs(repo, "branch"), "tags": self._refs(repo, "tag")}
