@@ -71,10 +71,13 @@ print(time.perf_counter() - start)
 ZOO_TRAIN = """
 import json, sys, tempfile
 {preimport}
+import tomllib, tomli_w
 from zoo.training.recipe import load_recipe, parse_recipe
 from zoo.training.run import train
-text = load_recipe("sine").text.replace("steps = 8000", "steps = 500")
-text = text.replace("batch_size = 64", "batch_size = 1").replace('cell = "lstm"', 'cell = "{cell}"')
+raw = tomllib.loads(load_recipe("sine").text)
+raw["train"].update(steps=500, batch_size=1)
+raw["model"]["cell"] = "{cell}"
+text = tomli_w.dumps(raw)
 out = tempfile.mkdtemp() + "/run"
 run = train(parse_recipe(text), backend="{backend}", out=out, progress=False)
 print(json.load(open(run / "metrics.json"))["train_seconds"])

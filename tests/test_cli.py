@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 
@@ -31,7 +30,7 @@ def test_predict_is_the_same_in_both_backends():
     values = [[float(v) for v in o.stdout.split()] for o in outs]
     assert all(o.returncode == 0 for o in outs), outs[1].stderr[-1000:]
     assert len(values[0]) == 3
-    assert all(abs(a - b) < 1e-5 for a, b in zip(*values))
+    assert all(abs(a - b) < 1e-5 for a, b in zip(*values, strict=True))
 
 
 @pytest.mark.slow

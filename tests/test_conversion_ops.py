@@ -24,7 +24,7 @@ rng = np.random.default_rng(0)
 def test_single_tensor_ops_round_trip_bit_identical(op, torch_shapes):
     arrays = [rng.standard_normal(s).astype(np.float32) for s in torch_shapes]
     back = op.to_torch(op.to_keras(*arrays))
-    for a, b in zip(arrays, back):
+    for a, b in zip(arrays, back, strict=True):
         assert a.shape == b.shape and np.array_equal(a, b)
 
 

@@ -351,7 +351,7 @@ def test_killed_process_at_ref_update_keeps_repo_readable(hub: LocalHub) -> None
 
 
 def test_commit_ids_are_deterministic(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(hub_local, "_utc_now", lambda: "2024-01-02T03:04:05Z")
+    monkeypatch.setattr(hub_local, "utc_now", lambda: "2024-01-02T03:04:05Z")
     one, two = LocalHub(tmp_path / "one"), LocalHub(tmp_path / "two")
     ids = [h.commit("me/m", {"b": b"2", "a": b"1"}, "msg", author="me") for h in (one, two)]
     assert ids[0] == ids[1] and HEX40.fullmatch(ids[0])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import run_python
 
 FRAMEWORKS = ("torch", "torchvision", "tensorflow", "keras")

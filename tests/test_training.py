@@ -13,18 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 import zoo
 from zoo.training.sampler import batch_indices
 from zoo.weights.files import read_safetensors
 
-from conftest import ROOT
-
 
 def test_sampler_is_a_pure_function_of_seed_and_step():
     first = [batch_indices(0, s, 7, 20) for s in range(6)]
     again = [batch_indices(0, s, 7, 20) for s in range(6)]
-    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     # consecutive steps walk through a permutation: the first epoch covers every index
     assert sorted(np.concatenate(first)[:20].tolist()) == list(range(20))
 

@@ -56,7 +56,8 @@ def convert_state(config: Any, tensors: dict, source: str, target_model: Any) ->
     from zoo.conversion import engine
     from zoo.weights import for_backend
 
-    expected = {k: s for k, (s, _) in for_backend(backend_of(target_model)).spec(target_model).items()}
+    spec = for_backend(backend_of(target_model)).spec(target_model)
+    expected = {key: shape for key, (shape, _) in spec.items()}
     direction = engine.torch_to_keras if source == "torch" else engine.keras_to_torch
     return direction(rules_for(config), tensors, expected)
 
@@ -73,7 +74,8 @@ def convert(model: Any, to: str) -> Any:
     to = check_backend(to)
     source = backend_of(model)
     if source == to:
-        raise ZooError(f"the model is already a {to} model; convert(model, to=...) switches backend")
+        raise ZooError(f"the model is already a {to} model; convert(model, to=...) switches "
+                       "backend")
     require_both()
     target = build(model.config, to)
     tensors = convert_state(model.config, weights.state(model), source, target)

@@ -109,6 +109,6 @@ def keras_to_torch(
     out: dict[str, np.ndarray] = {}
     for r in rules:
         arrays = r.op.to_torch(weights[r.keras])
-        out.update({k: np.asarray(a, order="C") for k, a in zip(r.torch_keys, arrays)})
+        out.update({k: np.asarray(a, order="C") for k, a in zip(r.torch_keys, arrays, strict=True)})
     _raise("keras -> torch", _check_shapes(out, expected, "torch"))
     return out

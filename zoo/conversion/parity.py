@@ -95,7 +95,8 @@ def family_module(model: Any):
 def compare(a: Any, b: Any, atol: float | None = None, rtol: float | None = None) -> ParityReport:
     """Run the family's parity inputs through ``a`` and ``b`` (any backends) and compare."""
     family = family_module(a)
-    tol = {**family.TOLERANCE, **{k: v for k, v in (("atol", atol), ("rtol", rtol)) if v is not None}}
+    given = {"atol": atol, "rtol": rtol}
+    tol = {**family.TOLERANCE, **{k: v for k, v in given.items() if v is not None}}
     cases, passed = [], True
     for name, x in family.parity_inputs(a.config):
         out_a, out_b = a.run_numpy(x), b.run_numpy(x)

@@ -13,12 +13,9 @@ Example:
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
@@ -34,65 +31,23 @@ from zoo.hub.atomic import (
     write_bytes_atomic,
     write_text_atomic,
 )
+from zoo.hub.names import (
+    HEX40,
+    HEX64,
+    PART,
+    REF_DIRS,
+    check_path,
+    check_ref_name,
+    check_repo_id,
+    commit_id,
+    listing,
+    utc_now,
+)
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; single-writer use only
     fcntl = None  # type: ignore[assignment]
-
-_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
-_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
-_HEX40 = re.compile(r"[0-9a-f]{40}")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_REF_DIRS = {"branch": "heads", "tag": "tags"}
-_MAX_LISTED = 50
-
-
-def _check_repo_id(repo_id: Any) -> tuple[str, str]:
-    parts = repo_id.split("/") if isinstance(repo_id, str) else []
-    if len(parts) != 2 or not all(_PART.fullmatch(p) and ".." not in p for p in parts):
-        raise HubError(f"invalid repo id {repo_id!r}: expected 'namespace/name', each part 1-96 "
-                       "characters from A-Z a-z 0-9 . _ - starting with a letter or digit, "
-                       "without '..'")
-    return parts[0], parts[1]
-
-
-def _check_ref_name(name: Any, kind: str) -> str:
-    # Names become paths under refs/, so dot-leading parts are refused too: temp files and
-    # leftovers of a crash start with a dot and must never be mistaken for refs.
-    ok = (isinstance(name, str) and _REF.fullmatch(name) is not None and ".." not in name
-          and not _HEX40.fullmatch(name.lower())
-          and all(p and not p.startswith(".") for p in name.split("/")))
-    if not ok:
-        raise HubError(f"invalid {kind} name {name!r}: expected 1-128 characters from A-Z a-z "
-                       "0-9 . _ / - starting with a letter or digit, without '..', empty or "
-                       "dot-leading parts, and not 40 hex digits (those are commit ids)")
-    return name
-
-
-def _check_path(path: Any) -> str:
-    bad = not isinstance(path, str) or "\\" in path or "\x00" in path
-    if bad or any(p in ("", ".", "..") for p in path.split("/")):
-        raise HubError(f"invalid path in repo {path!r}: expected a relative POSIX path such as "
-                       "'plots/loss.png' (no leading '/', no '.' or '..' parts, no backslash, "
-                       "no empty parts)")
-    return path
-
-
-def _listing(names: Iterable[str]) -> str:
-    names = sorted(names)
-    shown = ", ".join(names[:_MAX_LISTED]) or "(none)"
-    return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
-
-
-def _commit_id(body: Mapping[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()
-
-
-def _utc_now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def default_root() -> Path:
     """``$ZOO_HOME/hub`` if ``ZOO_HOME`` is set, else ``~/.cache/zoo/hub``.
@@ -118,7 +73,7 @@ class LocalHub:
                            "local hub directory instead")
 
     def _repo_dir(self, repo_id: str) -> Path:
-        namespace, name = _check_repo_id(repo_id)
+        namespace, name = check_repo_id(repo_id)
         return self.root / "repos" / namespace / name
 
     def _existing(self, repo_id: str) -> Path:
@@ -131,24 +86,24 @@ class LocalHub:
         return repo
 
     def _blob_path(self, sha: Any) -> Path:
-        if not isinstance(sha, str) or not _HEX64.fullmatch(sha):
+        if not isinstance(sha, str) or not HEX64.fullmatch(sha):
             raise HubError(f"invalid sha256 {sha!r} in a commit of the hub at {self.root}")
         return self.root / "blobs" / "sha256" / sha[:2] / sha
 
     def _ref_path(self, repo: Path, kind: str, name: str) -> Path:
-        return repo.joinpath("refs", _REF_DIRS[kind], *name.split("/"))
+        return repo.joinpath("refs", REF_DIRS[kind], *name.split("/"))
 
     def _read_ref(self, path: Path) -> str | None:
         if not path.is_file():
             return None
         cid = path.read_text(encoding="utf-8").strip()
-        if not _HEX40.fullmatch(cid):
+        if not HEX40.fullmatch(cid):
             raise HubError(f"corrupt ref {path}: it holds {cid[:60]!r}, not a 40-hex commit id; "
                            "delete it and re-create the branch or tag")
         return cid
 
     def _refs(self, repo: Path, kind: str) -> dict[str, str]:
-        base, out = repo / "refs" / _REF_DIRS[kind], {}
+        base, out = repo / "refs" / REF_DIRS[kind], {}
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for filename in filenames:
@@ -161,7 +116,7 @@ class LocalHub:
 
     def _check_ref_slot(self, repo: Path, kind: str, name: str) -> None:
         # A ref is a file, so "a" and "a/b" cannot both exist (git has the same rule).
-        parts, base = name.split("/"), repo / "refs" / _REF_DIRS[kind]
+        parts, base = name.split("/"), repo / "refs" / REF_DIRS[kind]
         for i in range(1, len(parts)):
             if base.joinpath(*parts[:i]).is_file():
                 raise HubError(f"{kind} {name!r} conflicts with the existing {kind} "
@@ -176,7 +131,7 @@ class LocalHub:
         except (OSError, ValueError) as e:
             raise HubError(f"commit {cid} of {repo} cannot be read ({e}); the hub is damaged: "
                            "publish/pull the repo again") from e
-        if data.get("id") != cid or _commit_id({k: v for k, v in data.items() if k != "id"}) != cid:
+        if data.get("id") != cid or commit_id({k: v for k, v in data.items() if k != "id"}) != cid:
             raise HubError(f"commit file {path} does not hash to {cid}; it was edited or "
                            "damaged: delete the repo and publish/pull it again")
         return data
@@ -210,12 +165,12 @@ class LocalHub:
 
     def _file_entry(self, repo_id: str, path: str,
                     revision: str | None) -> tuple[str, dict[str, Any], Path]:
-        _check_path(path)
+        check_path(path)
         commit = self.get_commit(repo_id, revision)
         entry = commit["files"].get(path)
         if entry is None:
             raise HubError(f"{path!r} is not in {repo_id} at commit {commit['id']}; files: "
-                           f"{_listing(commit['files'])}")
+                           f"{listing(commit['files'])}")
         blob = self._blob_path(entry["sha256"])
         if not blob.is_file():
             raise WeightsError(f"{repo_id}/{path} at commit {commit['id']}: blob {blob} is "
@@ -238,7 +193,7 @@ class LocalHub:
             if exist_ok:
                 return
             raise HubError(f"repo {repo_id!r} already exists on the hub at {self.root}")
-        info = {"id": repo_id, "private": bool(private), "created": _utc_now()}
+        info = {"id": repo_id, "private": bool(private), "created": utc_now()}
         write_text_atomic(repo / "repo.json", json.dumps(info, indent=2) + "\n")
 
     def repo_exists(self, repo_id: str) -> bool:
@@ -253,9 +208,9 @@ class LocalHub:
         if not base.is_dir():
             return out
         for ns in base.iterdir():
-            if ns.is_dir() and _PART.fullmatch(ns.name) and ".." not in ns.name:
+            if ns.is_dir() and PART.fullmatch(ns.name) and ".." not in ns.name:
                 out += [f"{ns.name}/{d.name}" for d in ns.iterdir()
-                        if _PART.fullmatch(d.name) and ".." not in d.name
+                        if PART.fullmatch(d.name) and ".." not in d.name
                         and (d / "repo.json").is_file()]
         return sorted(out)
 
@@ -296,11 +251,11 @@ class LocalHub:
         self._writable()
         if not isinstance(message, str) or not message.strip():
             raise HubError(f"commit to {repo_id}: the commit message is empty; describe the change")
-        _check_ref_name(branch, "branch")
-        additions = {_check_path(p): v for p, v in files.items()}
-        deletions = [_check_path(p) for p in ([delete] if isinstance(delete, str) else delete)]
+        check_ref_name(branch, "branch")
+        additions = {check_path(p): v for p, v in files.items()}
+        deletions = [check_path(p) for p in ([delete] if isinstance(delete, str) else delete)]
         if both := set(additions) & set(deletions):
-            raise HubError(f"commit to {repo_id}: {_listing(both)} both added and deleted")
+            raise HubError(f"commit to {repo_id}: {listing(both)} both added and deleted")
         if not self.repo_exists(repo_id):
             if not create_repo:
                 self._existing(repo_id)
@@ -311,7 +266,7 @@ class LocalHub:
             head, branches = self._read_ref(ref), self._refs(repo, "branch")
             if head is None and branches:
                 raise HubError(f"branch {branch!r} does not exist in {repo_id} (branches: "
-                               f"{_listing(branches)}); create it with create_branch first")
+                               f"{listing(branches)}); create it with create_branch first")
             if parent is not None and parent != head:
                 raise HubError(f"branch moved: {repo_id}@{branch} is at {head or 'no commit'}, "
                                f"not at the given parent {parent}; pull the new head and "
@@ -319,8 +274,8 @@ class LocalHub:
             self._check_ref_slot(repo, "branch", branch)
             snapshot = dict(self._load_commit(repo, head)["files"]) if head else {}
             if missing := [p for p in deletions if p not in snapshot]:
-                raise HubError(f"cannot delete {_listing(missing)} from {repo_id}@{branch}: not "
-                               f"in the parent commit; files: {_listing(snapshot)}")
+                raise HubError(f"cannot delete {listing(missing)} from {repo_id}@{branch}: not "
+                               f"in the parent commit; files: {listing(snapshot)}")
             for p in deletions:
                 del snapshot[p]
             names = set(snapshot) | set(additions)
@@ -335,8 +290,8 @@ class LocalHub:
             for p, value in additions.items():
                 snapshot[p] = self._store_blob(p, value)
             body = {"parents": [head] if head else [], "message": message, "author": author,
-                    "time": _utc_now(), "files": dict(sorted(snapshot.items()))}
-            cid = _commit_id(body)
+                    "time": utc_now(), "files": dict(sorted(snapshot.items()))}
+            cid = commit_id(body)
             commit_file = repo / "commits" / f"{cid}.json"
             if not commit_file.is_file():
                 text = json.dumps({"id": cid, **body}, indent=2, sort_keys=True) + "\n"
@@ -349,12 +304,12 @@ class LocalHub:
         Example: ``hub.resolve("me/sine", "v1")  # '5f0c...' (40 hex)``"""
         repo = self._existing(repo_id)
         rev = "main" if revision is None else revision
-        if isinstance(rev, str) and _HEX40.fullmatch(rev.lower()):
+        if isinstance(rev, str) and HEX40.fullmatch(rev.lower()):
             if (repo / "commits" / f"{rev.lower()}.json").is_file():
                 return rev.lower()
         else:
             try:
-                _check_ref_name(rev, "revision")
+                check_ref_name(rev, "revision")
             except HubError:
                 pass  # cannot be a ref: fall through to "not found", listing the refs
             else:
@@ -363,7 +318,7 @@ class LocalHub:
                         return cid
         refs = self.list_refs(repo_id)
         raise HubError(f"revision {rev!r} is not a commit, branch or tag of {repo_id}; "
-                       f"branches: {_listing(refs['branches'])}; tags: {_listing(refs['tags'])}")
+                       f"branches: {listing(refs['branches'])}; tags: {listing(refs['tags'])}")
 
     def get_commit(self, repo_id: str, revision: str | None = "main") -> dict[str, Any]:
         """The commit JSON of a revision (id, parents, message, author, time, files).
@@ -407,7 +362,7 @@ class LocalHub:
     def _create_ref(self, kind: str, repo_id: str, name: str, revision: str | None,
                     exist_ok: bool) -> None:
         self._writable()
-        _check_ref_name(name, kind)
+        check_ref_name(name, kind)
         repo = self._existing(repo_id)
         with self._lock(repo):
             cid = self.resolve(repo_id, revision)
@@ -424,15 +379,15 @@ class LocalHub:
 
     def _delete_ref(self, kind: str, repo_id: str, name: str) -> None:
         self._writable()
-        _check_ref_name(name, kind)
+        check_ref_name(name, kind)
         repo = self._existing(repo_id)
         with self._lock(repo):
             ref = self._ref_path(repo, kind, name)
             if not ref.is_file():
                 raise HubError(f"{kind} {name!r} does not exist in {repo_id}; {kind}es: "
-                               f"{_listing(self._refs(repo, kind))}")
+                               f"{listing(self._refs(repo, kind))}")
             ref.unlink()
-            base, parent = repo / "refs" / _REF_DIRS[kind], ref.parent
+            base, parent = repo / "refs" / REF_DIRS[kind], ref.parent
             while parent != base:  # so "a" can be created again once "a/b" is gone
                 try:
                     parent.rmdir()

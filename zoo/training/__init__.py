@@ -1,1 +1,2 @@
-"""Training (``zoo.train`` is the function; this package is the engine): recipe schema, one loop per backend, checkpoints, logs and plots."""
+"""The training engine behind ``zoo.train``: recipe schema, one loop per backend,
+checkpoints, logs and plots. (Named ``training`` so it never shadows ``zoo.train``.)"""

@@ -59,7 +59,9 @@ class Trainer:
         with tf.GradientTape() as tape:
             loss = self.loss_fn(y, self.model(x, training=True))
         grads = tape.gradient(loss, self.model.trainable_variables)
-        self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
+        self.optimizer.apply_gradients(
+            zip(grads, self.model.trainable_variables, strict=True)
+        )
         return loss
 
     def step(self, step: int, x: np.ndarray, y: np.ndarray, lr: float) -> tf.Tensor:

@@ -54,7 +54,7 @@ def _hint(word: str, allowed: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _check_section(where: str, values: dict[str, Any], types: dict[str, type]) -> list[str]:
+def check_section(where: str, values: dict[str, Any], types: dict[str, type]) -> list[str]:
     problems = []
     for key, value in values.items():
         if key not in types:
@@ -84,8 +84,10 @@ def validate(raw: dict[str, Any], source: str) -> None:
             problems.append(f"[{section}] must be a table")
             continue
         if types is not None:
-            problems += _check_section(section, values, types)
-        problems += [f"missing key [{section}] {k}" for k in REQUIRED.get(section, ()) if k not in values]
+            problems += check_section(section, values, types)
+        problems += [
+            f"missing key [{section}] {k}" for k in REQUIRED.get(section, ()) if k not in values
+        ]
     for (section, key), allowed in CHOICES.items():
         value = raw.get(section, {}).get(key)
         if value is not None and value not in allowed:

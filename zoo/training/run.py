@@ -18,7 +18,10 @@ from zoo import registry
 from zoo.backends import check_backend
 from zoo.errors import ConfigError, RecipeError, ZooError
 from zoo.hub.atomic import write_text_atomic
-from zoo.training.recipe import Recipe, _check_section, load_recipe
+from zoo.training.recipe import Recipe, check_section, load_recipe
+
+#: backend -> the module with its ``Trainer`` and ``seed_everything``
+LOOPS = {"torch": "zoo.training.loop_pt", "tf": "zoo.training.loop_tf"}
 
 
 def family_training(recipe: Recipe) -> Any:
@@ -37,7 +40,7 @@ def check_family_sections(recipe: Recipe, family: Any) -> None:
     if data["kind"] not in kinds:
         raise RecipeError(f"recipe {recipe.source}: [data] kind = {data['kind']!r} is not one "
                           f"of {list(kinds)}")
-    problems = _check_section("data", data, kinds[data["kind"]])
+    problems = check_section("data", data, kinds[data["kind"]])
     if problems:
         raise RecipeError(f"invalid recipe {recipe.source}:\n  " + "\n  ".join(problems))
     try:
@@ -116,7 +119,7 @@ def train(
     data = family.make_data(recipe.raw["data"])
     overrides = {**recipe.raw.get("model", {}), **family.config_overrides(data)}
     config = registry.default_config(recipe.model_name).replace(**overrides)
-    loop = importlib.import_module({"torch": "zoo.training.loop_pt", "tf": "zoo.training.loop_tf"}[backend])
+    loop = importlib.import_module(LOOPS[backend])
     loop.seed_everything(recipe.seed)
     model = build(config, backend)
     x, y = family.training_arrays(data, config)

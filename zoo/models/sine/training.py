@@ -81,7 +81,7 @@ def plot(model: Any, data: SineData, out_dir: Path) -> list[Path]:
     ax.plot(t[start:], rollout, lw=1.2, ls="--", label="free-running forecast")
     ax.axvline(start, color="k", lw=0.6)
     ax.set(xlabel="t", ylabel="value", title=f"{model.config.cell} forecaster")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, frameon=False)
     out = out_dir / "forecast.png"
     fig.savefig(out, dpi=100, bbox_inches="tight")
     plt.close(fig)
