@@ -93,7 +93,7 @@ from zoo.models.sine.pt import build
 e = find("sine"); hub = open_hub(e.hub)
 cfg_path = hub.file_path(e.repo, "config.json", e.revision)
 weights = hub.file_path(e.repo, "model.safetensors", e.revision)
-cfg = SineConfig.from_dict({{k: v for k, v in json.load(open(cfg_path)).items() if k != "model"}})
+cfg = SineConfig.from_dict({k: v for k, v in json.load(open(cfg_path)).items() if k != "model"})
 def by_hand():
     m = build(cfg); m.load_state_dict(load_file(str(weights)), strict=True); return m
 def via_zoo():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import typing
 from typing import Any, ClassVar, Self
@@ -24,6 +25,11 @@ def _close(word: str, choices: typing.Iterable[str]) -> str:
     return f" Did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)  # slow (evaluates annotations): once per class
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
     """Base of every family config: field validation, overrides and JSON round trip."""
@@ -33,7 +39,7 @@ class ModelConfig:
     choices: ClassVar[dict[str, tuple[Any, ...]]] = {}
 
     def __post_init__(self) -> None:
-        hints = typing.get_type_hints(type(self))
+        hints = _type_hints(type(self))
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             expected = hints[f.name]

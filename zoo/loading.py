@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -26,12 +27,20 @@ log = logging.getLogger("zoo")
 OTHER = {"torch": "tf", "tf": "torch"}
 
 
+@functools.cache
+def _bundled_hub() -> Any:
+    """One read-only hub object per process, so its verified commits are parsed once."""
+    from zoo.hub.local import LocalHub
+
+    return LocalHub(BUNDLED_HUB, read_only=True)
+
+
 def open_hub(hub: str | Path | None) -> Any:
     """``"bundled"``, ``None``/``"local"`` (``$ZOO_HOME/hub``) or a LocalHub directory."""
     from zoo.hub.local import LocalHub, default_root
 
     if hub == "bundled":
-        return LocalHub(BUNDLED_HUB, read_only=True)
+        return _bundled_hub()
     if hub is None or hub == "local":
         return LocalHub(default_root())
     text = str(hub)
@@ -89,21 +98,17 @@ def _hub_files(hub: Any, repo: str, revision: str, backend: str,
     wanted = ["config.json", WEIGHT_FILES[backend]]
     if WEIGHT_FILES[backend] not in listing:
         wanted.append(WEIGHT_FILES[OTHER[backend]])
-    out = {}
-    for name in wanted:
-        if name not in listing:
-            continue
-        if pinned is not None:
-            if name not in pinned:
-                raise WeightsError(f"{ref}: the manifest pins no sha256 for {name}")
-            if listing[name]["sha256"] != pinned[name]:
-                raise WeightsError(
-                    f"{ref}: {name} at commit {revision} has sha256 {listing[name]['sha256']}, "
-                    f"but the manifest pins {pinned[name]}; the hub repo was rewritten or the "
-                    "manifest is stale: re-publish or update weights_manifest"
-                )
-        out[name] = hub.file_path(repo, name, revision, verify=True)
-    return out
+    wanted = [name for name in wanted if name in listing]
+    for name in wanted if pinned is not None else []:
+        if name not in pinned:
+            raise WeightsError(f"{ref}: the manifest pins no sha256 for {name}")
+        if listing[name]["sha256"] != pinned[name]:
+            raise WeightsError(
+                f"{ref}: {name} at commit {revision} has sha256 {listing[name]['sha256']}, "
+                f"but the manifest pins {pinned[name]}; the hub repo was rewritten or the "
+                "manifest is stale: re-publish or update weights_manifest"
+            )
+    return hub.file_paths(repo, wanted, revision, verify=True)
 
 
 def load(ref: str | Path, backend: str = "torch", weights: str | None = None,

@@ -35,7 +35,6 @@ from zoo.hub.names import (
     HEX40,
     HEX64,
     PART,
-    REF_DIRS,
     check_path,
     check_ref_name,
     check_repo_id,
@@ -43,6 +42,7 @@ from zoo.hub.names import (
     listing,
     utc_now,
 )
+from zoo.hub.refs import RefsMixin
 
 try:
     import fcntl
@@ -56,13 +56,20 @@ def default_root() -> Path:
     return Path(home).expanduser() / "hub" if home else Path.home() / ".cache" / "zoo" / "hub"
 
 
-class LocalHub:
+class LocalHub(RefsMixin):
     """A hub in a directory; a branch moves only once its commit and blobs are all on disk.
     Example: ``LocalHub("/tmp/hub").commit("me/sine", {"a.json": Path("run/a.json")}, "v1")``"""
 
     def __init__(self, root: str | Path, read_only: bool = False) -> None:
         self.root = Path(root).expanduser()
         self.read_only = read_only
+        # commit files never change once written (their name is their hash): parse and
+        # verify each once per hub object
+        self._commits: dict[tuple[Path, str], dict[str, Any]] = {}
+        # blob -> (stat signature, sha256): a blob is rehashed whenever its inode, size or
+        # mtime changes, and once per hub object otherwise
+        self._hashed: dict[Path, tuple[tuple[int, int, int], str]] = {}
+        self._seen_repos: dict[str, Path] = {}
 
     def __repr__(self) -> str:
         return f"LocalHub({str(self.root)!r}, read_only={self.read_only})"
@@ -77,12 +84,15 @@ class LocalHub:
         return self.root / "repos" / namespace / name
 
     def _existing(self, repo_id: str) -> Path:
+        if self.read_only and repo_id in self._seen_repos:  # nothing can delete it
+            return self._seen_repos[repo_id]
         repo = self._repo_dir(repo_id)
         if not (repo / "repo.json").is_file():
             close = difflib.get_close_matches(repo_id, self.list_repos(), n=5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise HubError(f"repo {repo_id!r} does not exist on the hub at {self.root}{hint} "
                            "(create it with create_repo or commit/publish to it)")
+        self._seen_repos[repo_id] = repo
         return repo
 
     def _blob_path(self, sha: Any) -> Path:
@@ -90,41 +100,11 @@ class LocalHub:
             raise HubError(f"invalid sha256 {sha!r} in a commit of the hub at {self.root}")
         return self.root / "blobs" / "sha256" / sha[:2] / sha
 
-    def _ref_path(self, repo: Path, kind: str, name: str) -> Path:
-        return repo.joinpath("refs", REF_DIRS[kind], *name.split("/"))
-
-    def _read_ref(self, path: Path) -> str | None:
-        if not path.is_file():
-            return None
-        cid = path.read_text(encoding="utf-8").strip()
-        if not HEX40.fullmatch(cid):
-            raise HubError(f"corrupt ref {path}: it holds {cid[:60]!r}, not a 40-hex commit id; "
-                           "delete it and re-create the branch or tag")
-        return cid
-
-    def _refs(self, repo: Path, kind: str) -> dict[str, str]:
-        base, out = repo / "refs" / REF_DIRS[kind], {}
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for filename in filenames:
-                if filename.startswith("."):  # temp files, possibly left by a crash
-                    continue
-                cid = self._read_ref(Path(dirpath) / filename)
-                if cid is not None:
-                    out[(Path(dirpath) / filename).relative_to(base).as_posix()] = cid
-        return dict(sorted(out.items()))
-
-    def _check_ref_slot(self, repo: Path, kind: str, name: str) -> None:
-        # A ref is a file, so "a" and "a/b" cannot both exist (git has the same rule).
-        parts, base = name.split("/"), repo / "refs" / REF_DIRS[kind]
-        for i in range(1, len(parts)):
-            if base.joinpath(*parts[:i]).is_file():
-                raise HubError(f"{kind} {name!r} conflicts with the existing {kind} "
-                               f"{'/'.join(parts[:i])!r}")
-        if base.joinpath(*parts).is_dir():
-            raise HubError(f"{kind} {name!r} conflicts with existing {kind}es under '{name}/'")
-
     def _load_commit(self, repo: Path, cid: str) -> dict[str, Any]:
+        """The verified commit, shared: internal callers only read it (get_commit copies)."""
+        cached = self._commits.get((repo, cid))
+        if cached is not None:
+            return cached
         path = repo / "commits" / f"{cid}.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -134,6 +114,7 @@ class LocalHub:
         if data.get("id") != cid or commit_id({k: v for k, v in data.items() if k != "id"}) != cid:
             raise HubError(f"commit file {path} does not hash to {cid}; it was edited or "
                            "damaged: delete the repo and publish/pull it again")
+        self._commits[repo, cid] = data
         return data
 
     @contextmanager
@@ -165,8 +146,12 @@ class LocalHub:
 
     def _file_entry(self, repo_id: str, path: str,
                     revision: str | None) -> tuple[str, dict[str, Any], Path]:
+        commit = self._load_commit(self._existing(repo_id), self.resolve(repo_id, revision))
+        return (commit["id"], *self._entry_in(commit, repo_id, path))
+
+    def _entry_in(self, commit: dict[str, Any], repo_id: str,
+                  path: str) -> tuple[dict[str, Any], Path]:
         check_path(path)
-        commit = self.get_commit(repo_id, revision)
         entry = commit["files"].get(path)
         if entry is None:
             raise HubError(f"{path!r} is not in {repo_id} at commit {commit['id']}; files: "
@@ -175,7 +160,17 @@ class LocalHub:
         if not blob.is_file():
             raise WeightsError(f"{repo_id}/{path} at commit {commit['id']}: blob {blob} is "
                                "missing; publish/pull the repo again")
-        return commit["id"], entry, blob
+        return entry, blob
+
+    def _blob_sha256(self, blob: Path) -> str:
+        st = blob.stat()
+        signature = (st.st_ino, st.st_size, st.st_mtime_ns)
+        known = self._hashed.get(blob)
+        if known is not None and known[0] == signature:
+            return known[1]
+        sha = sha256_file(blob)
+        self._hashed[blob] = (signature, sha)
+        return sha
 
     def _verify(self, repo_id: str, path: str, cid: str, entry: dict, blob: Path,
                 actual: str) -> None:
@@ -323,7 +318,8 @@ class LocalHub:
     def get_commit(self, repo_id: str, revision: str | None = "main") -> dict[str, Any]:
         """The commit JSON of a revision (id, parents, message, author, time, files).
         Example: ``hub.get_commit("me/sine", "v1")["message"]``"""
-        return self._load_commit(self._existing(repo_id), self.resolve(repo_id, revision))
+        commit = self._load_commit(self._existing(repo_id), self.resolve(repo_id, revision))
+        return json.loads(json.dumps(commit))  # the caller's own copy
 
     def list_commits(self, repo_id: str, revision: str | None = "main") -> list[dict[str, Any]]:
         """Commits reachable through first parents, newest first.
@@ -331,14 +327,15 @@ class LocalHub:
         repo, out = self._existing(repo_id), []
         cid: str | None = self.resolve(repo_id, revision)
         while cid is not None:
-            out.append(self._load_commit(repo, cid))
+            out.append(json.loads(json.dumps(self._load_commit(repo, cid))))
             cid = out[-1]["parents"][0] if out[-1]["parents"] else None
         return out
 
     def list_files(self, repo_id: str, revision: str | None = "main") -> dict[str, dict]:
         """Every file of a revision: ``{path: {"sha256": hex, "size": int}}``.
         Example: ``hub.list_files("me/sine")["config.json"]["sha256"]``"""
-        return {p: dict(e) for p, e in self.get_commit(repo_id, revision)["files"].items()}
+        commit = self._load_commit(self._existing(repo_id), self.resolve(repo_id, revision))
+        return {p: dict(e) for p, e in commit["files"].items()}
 
     def file_path(self, repo_id: str, path: str, revision: str | None = "main",
                   verify: bool = True) -> Path:
@@ -346,8 +343,22 @@ class LocalHub:
         Example: ``hub.file_path("me/sine", "model.safetensors", revision="v1")``"""
         cid, entry, blob = self._file_entry(repo_id, path, revision)
         if verify:
-            self._verify(repo_id, path, cid, entry, blob, sha256_file(blob))
+            self._verify(repo_id, path, cid, entry, blob, self._blob_sha256(blob))
         return blob
+
+    def file_paths(self, repo_id: str, paths: Iterable[str], revision: str | None = "main",
+                   verify: bool = True) -> dict[str, Path]:
+        """``file_path`` for several files of one revision, resolving the revision once.
+        Example: ``hub.file_paths("me/sine", ["config.json", "model.safetensors"], cid)``"""
+        commit = self._load_commit(self._existing(repo_id), self.resolve(repo_id, revision))
+        out = {}
+        for path in paths:
+            entry, blob = self._entry_in(commit, repo_id, path)
+            if verify:
+                self._verify(repo_id, path, commit["id"], entry, blob,
+                             self._blob_sha256(blob))
+            out[path] = blob
+        return out
 
     def read_bytes(self, repo_id: str, path: str, revision: str | None = "main",
                    verify: bool = True) -> bytes:
@@ -358,66 +369,3 @@ class LocalHub:
         if verify:  # hash the bytes returned, not the file a second time
             self._verify(repo_id, path, cid, entry, blob, sha256_bytes(data))
         return data
-
-    def _create_ref(self, kind: str, repo_id: str, name: str, revision: str | None,
-                    exist_ok: bool) -> None:
-        self._writable()
-        check_ref_name(name, kind)
-        repo = self._existing(repo_id)
-        with self._lock(repo):
-            cid = self.resolve(repo_id, revision)
-            ref = self._ref_path(repo, kind, name)
-            if (current := self._read_ref(ref)) is not None:
-                if kind == "tag" and current != cid:
-                    raise HubError(f"tag {name!r} of {repo_id} is at {current}; tags never move, "
-                                   f"so it cannot point at {cid}: use a new tag name")
-                if exist_ok:
-                    return
-                raise HubError(f"{kind} {name!r} already exists in {repo_id} at {current}")
-            self._check_ref_slot(repo, kind, name)
-            write_text_atomic(ref, cid + "\n")
-
-    def _delete_ref(self, kind: str, repo_id: str, name: str) -> None:
-        self._writable()
-        check_ref_name(name, kind)
-        repo = self._existing(repo_id)
-        with self._lock(repo):
-            ref = self._ref_path(repo, kind, name)
-            if not ref.is_file():
-                raise HubError(f"{kind} {name!r} does not exist in {repo_id}; {kind}es: "
-                               f"{listing(self._refs(repo, kind))}")
-            ref.unlink()
-            base, parent = repo / "refs" / REF_DIRS[kind], ref.parent
-            while parent != base:  # so "a" can be created again once "a/b" is gone
-                try:
-                    parent.rmdir()
-                except OSError:
-                    break
-                parent = parent.parent
-
-    def create_branch(self, repo_id: str, branch: str, revision: str | None = "main",
-                      exist_ok: bool = False) -> None:
-        """Create a branch at a revision; with ``exist_ok`` an existing branch is left as is.
-        Example: ``hub.create_branch("me/sine", "dev", revision="v1")``"""
-        self._create_ref("branch", repo_id, branch, revision, exist_ok)
-
-    def delete_branch(self, repo_id: str, branch: str) -> None:
-        """Delete a branch; its commits stay readable by id and through tags.
-        Example: ``hub.delete_branch("me/sine", "dev")``"""
-        self._delete_ref("branch", repo_id, branch)
-
-    def create_tag(self, repo_id: str, tag: str, revision: str | None = "main",
-                   exist_ok: bool = False) -> None:
-        """Tag a revision. Tags never move: an existing tag at another commit always raises.
-        Example: ``hub.create_tag("me/sine", "v1")``"""
-        self._create_ref("tag", repo_id, tag, revision, exist_ok)
-
-    def delete_tag(self, repo_id: str, tag: str) -> None:
-        """Delete a tag. Example: ``hub.delete_tag("me/sine", "v1")``"""
-        self._delete_ref("tag", repo_id, tag)
-
-    def list_refs(self, repo_id: str) -> dict[str, dict[str, str]]:
-        """``{"branches": {name: commit}, "tags": {name: commit}}``.
-        Example: ``hub.list_refs("me/sine")["branches"]  # {'main': '5f0c...'}``"""
-        repo = self._existing(repo_id)
-        return {"branches": self._refs(repo, "branch"), "tags": self._refs(repo, "tag")}

@@ -13,7 +13,9 @@ import numpy as np
 
 @functools.lru_cache(maxsize=4)
 def _permutation(seed: int, epoch: int, n: int) -> np.ndarray:
-    return np.random.default_rng([seed, epoch]).permutation(n)
+    perm = np.random.default_rng([seed, epoch]).permutation(n)
+    perm.setflags(write=False)  # cached and handed out as slices: nobody may change it
+    return perm
 
 
 def batch_indices(seed: int, step: int, batch_size: int, n: int) -> np.ndarray:
@@ -23,7 +25,11 @@ def batch_indices(seed: int, step: int, batch_size: int, n: int) -> np.ndarray:
         >>> batch_indices(0, 0, 4, 10).shape
         (4,)
     """
-    positions = np.arange(step * batch_size, (step + 1) * batch_size)
+    start = step * batch_size
+    epoch, offset = divmod(start, n)
+    if offset + batch_size <= n:  # the common case: the batch lies within one epoch
+        return _permutation(seed, epoch, n)[offset : offset + batch_size]
+    positions = np.arange(start, start + batch_size)
     epochs, offsets = np.divmod(positions, n)
     out = np.empty(batch_size, dtype=np.int64)
     for epoch in np.unique(epochs):

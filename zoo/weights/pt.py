@@ -15,16 +15,17 @@ def state(model: torch.nn.Module) -> dict[str, np.ndarray]:
 
 def spec(model: torch.nn.Module) -> dict[str, tuple[tuple[int, ...], str]]:
     """key -> (shape, numpy dtype name) of every state_dict entry."""
-    return {
-        k: (tuple(v.shape), str(v.detach().cpu().numpy().dtype))
-        for k, v in model.state_dict().items()
-    }
+    # str(torch.float32) is "torch.float32": the numpy name without the prefix
+    return {k: (tuple(v.shape), str(v.dtype)[6:]) for k, v in model.state_dict().items()}
 
 
 def assign(model: torch.nn.Module, tensors: dict[str, np.ndarray], source: str) -> None:
     """Check strictly, then ``load_state_dict(strict=True)``."""
     strict.check(spec(model), tensors, source)
-    model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in tensors.items()})
+    model.load_state_dict(
+        {k: torch.from_numpy(v if v.flags.writeable else v.copy()) for k, v in tensors.items()},
+        strict=True,
+    )
 
 
 def num_params(model: torch.nn.Module) -> int:
