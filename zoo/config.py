@@ -44,6 +44,11 @@ class ModelConfig:
             value = getattr(self, f.name)
             expected = hints[f.name]
             origin = typing.get_origin(expected) or expected
+            if origin is tuple and isinstance(value, list):  # JSON has no tuples
+                value = tuple(value)
+                object.__setattr__(self, f.name, value)
+            if origin is tuple and not isinstance(value, tuple):
+                raise ConfigError(f"{type(self).__name__}.{f.name} must be a list, got {value!r}")
             if origin is float and isinstance(value, int) and not isinstance(value, bool):
                 object.__setattr__(self, f.name, float(value))
                 value = float(value)

@@ -35,6 +35,7 @@ MODELS: dict[str, ModelEntry] = {
     e.name: e
     for e in (
         ModelEntry("sine", "sine", "time-series-forecasting", "zoo.models.sine.config:SineConfig"),
+        ModelEntry("cnn", "cnn", "image-classification", "zoo.models.cnn.config:CNNConfig"),
     )
 }
 

@@ -59,3 +59,21 @@ gru_biases = Op(
     lambda b: (gru_gate_reorder(b[0]), gru_gate_reorder(b[1])),
     arity=2,
 )
+
+
+def flatten_dense(c: int, h: int, w: int) -> Op:
+    """The first Dense after a Flatten: torch reads (C, H, W), Keras (H, W, C) features.
+
+    ``W (out, C*H*W) -> W.reshape(out, C, H, W).transpose(2, 3, 1, 0).reshape(H*W*C, out)``;
+    a plain transpose gives plausible but wrong outputs (notes/conversion.md section 2).
+    """
+
+    def to_keras(weight: np.ndarray) -> np.ndarray:
+        out = weight.shape[0]
+        return weight.reshape(out, c, h, w).transpose(2, 3, 1, 0).reshape(h * w * c, out)
+
+    def to_torch(kernel: np.ndarray) -> tuple[np.ndarray]:
+        out = kernel.shape[1]
+        return (kernel.reshape(h, w, c, out).transpose(3, 2, 0, 1).reshape(out, c * h * w),)
+
+    return Op(f"flatten_dense({c},{h},{w})", to_keras, to_torch)
