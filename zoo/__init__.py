@@ -76,11 +76,14 @@ def parity(model_a: Any, model_b: Any, atol: float | None = None,
 
 
 def train(recipe: str, backend: str = "torch", out: str | None = None, resume: bool = False,
-          steps: int | None = None, ci: bool = False, progress: bool = True) -> Any:
-    """Run ``training/<recipe>.toml`` (or a path); returns the run directory."""
+          steps: int | None = None, ci: bool = False, progress: bool = True,
+          data: dict[str, Any] | None = None) -> Any:
+    """Run ``training/<recipe>.toml`` (a recipe or model name, or a path); returns the run
+    directory. ``data`` overrides [data] keys, e.g. ``{"kind": "mnist", "root": DIR}``."""
     from zoo.training.run import train as impl
 
-    return impl(recipe, backend, out=out, resume=resume, steps=steps, ci=ci, progress=progress)
+    return impl(recipe, backend, out=out, resume=resume, steps=steps, ci=ci, progress=progress,
+                data=data)
 
 
 def reproduce(name: str, backend: str = "torch", weights: str | None = None, ci: bool = False,

@@ -37,8 +37,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from zoo.training.run import train
 
+    data = {}
+    if args.data:
+        data["kind"] = args.data.replace("-", "_")
+    if args.data_dir:
+        data["root"] = args.data_dir
     run_dir = train(args.recipe, backend=args.backend, out=args.out, resume=args.resume,
-                    steps=args.steps, ci=args.ci, progress=not args.quiet)
+                    steps=args.steps, ci=args.ci, progress=not args.quiet, data=data)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     print(f"run directory: {run_dir}")
     _print_json(metrics["verdict"])
@@ -138,6 +143,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--steps", type=int, help="override the number of steps")
     s.add_argument("--ci", action="store_true", help="the recipe's scaled-down [ci] run")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--data", help="dataset kind overriding the recipe's (e.g. mnist)")
+    s.add_argument("--data-dir", help="directory of the dataset files (IDX for mnist)")
     s = add("reproduce", cmd_reproduce, "re-run the recipe of published weights and compare")
     s.add_argument("name")
     backend(s)

@@ -59,7 +59,7 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
     from zoo.hub.cards import render
     from zoo.loading import _directory_files, from_files, open_hub
     from zoo.training.recipe import parse_recipe
-    from zoo.training.run import family_training
+    from zoo.training.run import data_section, family_training
 
     run_dir = Path(run_dir)
     if not (run_dir / "run.json").is_file():
@@ -78,7 +78,7 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
         raise ConversionError(f"refusing to publish {run_dir}: conversion parity failed\n{report}")
 
     family = family_training(recipe)
-    data = family.make_data(recipe.raw["data"])
+    data = family.make_data(data_section(recipe, run.get("ci", False)))
     metrics = {b: family.evaluate(m, data) for b, m in models.items()}
     params = {b: weights.for_backend(b).num_params(m) for b, m in models.items()}
     tag = tag or recipe.raw["data"]["kind"].replace("_", "-")

@@ -6,6 +6,7 @@ out; everything that decides *what* happens at each step lives here, once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,28 @@ from zoo.training.logs import MetricsLog
 from zoo.training.sampler import batch_indices
 from zoo.training.schedule import lr_at
 
+BatchFn = Callable[[int], tuple[np.ndarray, np.ndarray]]
+
+
+def batch_source(x: np.ndarray, y: np.ndarray, recipe: Any,
+                 augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+                 ) -> BatchFn:
+    """``step -> (inputs, targets)``: a pure function, shared by both backends' pipelines."""
+    seed, size = recipe.seed, recipe.train["batch_size"]
+
+    def batch(step: int) -> tuple[np.ndarray, np.ndarray]:
+        idx = batch_indices(seed, step, size, len(x))
+        xb, yb = x[idx], y[idx]
+        if augment is not None:
+            xb = augment(xb, np.random.default_rng([seed, step, 1]))
+        return np.ascontiguousarray(xb), np.ascontiguousarray(yb)
+
+    return batch
+
 
 def fit(
     trainer: Any,
-    x: np.ndarray,
-    y: np.ndarray,
+    batches: BatchFn,
     recipe: Any,
     run_dir: Path,
     steps: int,
@@ -40,10 +58,10 @@ def fit(
                disable=not progress, dynamic_ncols=True)
     pending: list[Any] = []
     try:
-        for step in range(start, steps):
-            idx = batch_indices(recipe.seed, step, train["batch_size"], len(x))
+        stream = trainer.batches(batches, start, steps, train["workers"])
+        for step, (xb, yb) in zip(range(start, steps), stream, strict=True):
             lr = lr_at(step, steps, recipe.optimizer)
-            pending.append(trainer.step(step, x[idx], y[idx], lr))
+            pending.append(trainer.step(step, xb, yb, lr))
             done = step + 1
             if done % train["log_every"] == 0 or done == steps:
                 loss = float(np.mean([float(v) for v in pending]))

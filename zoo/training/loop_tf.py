@@ -16,9 +16,21 @@ from tensorflow.core.framework import summary_pb2
 from zoo.weights import strict
 from zoo.weights import tf as weights_tf
 
+
+def _cross_entropy(train: dict[str, Any]) -> Any:
+    smoothing = train["label_smoothing"]
+
+    def loss(labels, logits):  # label smoothing needs one-hot targets in Keras
+        onehot = tf.one_hot(labels, tf.shape(logits)[-1])
+        return tf.reduce_mean(keras.losses.categorical_crossentropy(
+            onehot, logits, from_logits=True, label_smoothing=smoothing))
+
+    return loss
+
+
 LOSSES = {
-    "mse": keras.losses.MeanSquaredError,
-    "cross_entropy": lambda: keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    "mse": lambda train: keras.losses.MeanSquaredError(),
+    "cross_entropy": _cross_entropy,
 }
 OPTIMIZERS = {
     "adam": lambda o: keras.optimizers.Adam(o["lr"], weight_decay=o["weight_decay"] or None),
@@ -49,7 +61,7 @@ class Trainer:
         self.model = model
         self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](recipe.optimizer)
         self.optimizer.build(model.trainable_variables)
-        self.loss_fn = LOSSES[recipe.train["loss"]]()
+        self.loss_fn = LOSSES[recipe.train["loss"]](recipe.train)
         self.writer = tf.summary.create_file_writer(str(run_dir / "tensorboard"))
         # traced once per input signature; the learning rate is a tensor so it never retraces
         self._train_step = tf.function(self._step_graph)
@@ -64,7 +76,7 @@ class Trainer:
         )
         return loss
 
-    def step(self, step: int, x: np.ndarray, y: np.ndarray, lr: float) -> tf.Tensor:
+    def step(self, step: int, x: Any, y: Any, lr: float) -> tf.Tensor:
         """One optimisation step on a batch; returns the loss tensor."""
         return self._train_step(x, y, tf.constant(lr, tf.float32))
 
@@ -72,6 +84,21 @@ class Trainer:
         with self.writer.as_default():
             tf.summary.write(name, tf.constant(value, tf.float32), step=step,
                              metadata=SCALAR_METADATA)
+
+    def batches(self, batch_fn: Any, start: int, stop: int, workers: int) -> Any:
+        """Steps ``start..stop`` as a prefetching ``tf.data`` pipeline over ``batch_fn``."""
+        x0, y0 = batch_fn(start)  # dtypes and shapes of every batch
+
+        def load(step):
+            return tf.numpy_function(lambda s: batch_fn(int(s)), [step],
+                                     [tf.as_dtype(x0.dtype), tf.as_dtype(y0.dtype)])
+
+        ds = tf.data.Dataset.range(start, stop)
+        # parallel map keeps the step order (deterministic=True): same batches as torch
+        ds = (ds.map(load, num_parallel_calls=workers, deterministic=True) if workers
+              else ds.map(load))
+        ds = ds.map(lambda x, y: (tf.ensure_shape(x, x0.shape), tf.ensure_shape(y, y0.shape)))
+        return iter(ds.prefetch(tf.data.AUTOTUNE))
 
     def _optimizer_vars(self) -> dict[str, keras.Variable]:
         return {v.path: v for v in self.optimizer.variables}

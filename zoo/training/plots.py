@@ -24,3 +24,54 @@ def plot_curves(metrics_csv: Path, out: Path, title: str = "") -> Path:
     fig.savefig(out, dpi=100)
     plt.close(fig)
     return out
+
+
+def confusion_matrix_png(truth, pred, classes: list[str], out: Path) -> Path:
+    """Row-normalised confusion matrix with counts, as a heat map."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    k = len(classes)
+    counts = np.zeros((k, k), np.int64)
+    np.add.at(counts, (np.asarray(truth), np.asarray(pred)), 1)
+    rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(1 + 0.7 * k, 1 + 0.6 * k))
+    ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=7,
+                    color="white" if rates[i, j] > 0.5 else "black")
+    ax.set_xticks(range(k), classes, rotation=45, ha="right")
+    ax.set_yticks(range(k), classes)
+    accuracy = np.trace(counts) / max(counts.sum(), 1)
+    ax.set(xlabel="predicted", ylabel="true", title=f"accuracy {accuracy:.4f}")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def sample_grid_png(images, truth, pred, confidence, classes: list[str], out: Path) -> Path:
+    """A grid of images titled with prediction and confidence (red when wrong)."""
+    import math
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = 8
+    rows = math.ceil(len(images) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.5, rows * 1.7))
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, img, t, p, c in zip(axes.flat, images, truth, pred, confidence, strict=False):
+        ax.imshow(img, cmap="gray")
+        ax.set_title(f"{classes[p]}\n{c:.2f}", fontsize=7, color="black" if p == t else "red")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out

@@ -26,9 +26,9 @@ SCHEMA: dict[str, dict[str, type] | None] = {
     "optimizer": {"name": str, "lr": float, "schedule": str, "warmup_steps": int,
                   "weight_decay": float, "momentum": float},
     "train": {"steps": int, "batch_size": int, "checkpoint_every": int, "log_every": int,
-              "loss": str},
+              "loss": str, "label_smoothing": float, "workers": int},
     "evaluate": {"metric": str, "target": float, "higher_is_better": bool},
-    "ci": {"steps": int, "band": dict},
+    "ci": {"steps": int, "band": dict, "data": dict},
 }
 REQUIRED = {
     "recipe": ("name", "model", "seed"),
@@ -44,7 +44,7 @@ CHOICES = {
 }
 DEFAULTS = {
     "optimizer": {"schedule": "constant", "warmup_steps": 0, "weight_decay": 0.0, "momentum": 0.9},
-    "train": {"checkpoint_every": 100, "log_every": 10},
+    "train": {"checkpoint_every": 100, "log_every": 10, "label_smoothing": 0.0, "workers": 0},
     "evaluate": {"higher_is_better": False},
 }
 
@@ -147,6 +147,11 @@ def recipe_path(name_or_path: str | Path) -> Path:
     shipped = data_dir("training")
     candidate = shipped / f"{name_or_path}.toml"
     if not candidate.is_file():
+        # a model name: its one shipped recipe (``zoo train cnn`` -> cnn-fashion-mnist.toml)
+        for_model = [p for p in sorted(shipped.glob(f"{name_or_path}-*.toml"))
+                     if tomllib.loads(p.read_text()).get("recipe", {}).get("model") == name_or_path]
+        if len(for_model) == 1:
+            return for_model[0]
         names = sorted(p.stem for p in shipped.glob("*.toml"))
         raise RecipeError(
             f"no recipe named {name_or_path!r}{_hint(str(name_or_path), names)}; "
@@ -162,6 +167,18 @@ def parse_recipe(text: str, source: str = "<string>") -> Recipe:
         raise RecipeError(f"recipe {source} is not valid TOML: {err}") from err
     validate(raw, source)
     return Recipe(raw=raw, text=text, source=source)
+
+
+def with_data(recipe: Recipe, overrides: dict[str, Any]) -> Recipe:
+    """The recipe with [data] keys replaced (``--data mnist --data-dir DIR``): a new recipe
+    text, so the run directory records exactly what was trained and its own sha256."""
+    import tomli_w
+
+    if not overrides:
+        return recipe
+    raw = {**recipe.raw, "data": {**recipe.raw["data"], **overrides}}
+    note = f"# {recipe.source} with [data] overrides {overrides}\n"
+    return parse_recipe(note + tomli_w.dumps(raw), f"{recipe.source} (data overridden)")
 
 
 def load_recipe(name_or_path: str | Path) -> Recipe:

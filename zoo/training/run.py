@@ -8,6 +8,7 @@ weights, so ``zoo.load(run_dir)`` and ``zoo.publish(run_dir)`` work on it direct
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 import time
@@ -18,7 +19,7 @@ from zoo import registry
 from zoo.backends import check_backend
 from zoo.errors import ConfigError, RecipeError, ZooError
 from zoo.hub.atomic import write_text_atomic
-from zoo.training.recipe import Recipe, check_section, load_recipe
+from zoo.training.recipe import Recipe, check_section, load_recipe, with_data
 
 #: backend -> the module with its ``Trainer`` and ``seed_everything``
 LOOPS = {"torch": "zoo.training.loop_pt", "tf": "zoo.training.loop_tf"}
@@ -35,7 +36,7 @@ def family_training(recipe: Recipe) -> Any:
 
 def check_family_sections(recipe: Recipe, family: Any) -> None:
     """[data] against the family's data schema, [model] against its config class."""
-    data = recipe.raw["data"]
+    data = data_section(recipe, ci=True)
     kinds = family.DATA_SCHEMA
     if data["kind"] not in kinds:
         raise RecipeError(f"recipe {recipe.source}: [data] kind = {data['kind']!r} is not one "
@@ -47,6 +48,12 @@ def check_family_sections(recipe: Recipe, family: Any) -> None:
         registry.default_config(recipe.model_name).replace(**recipe.raw.get("model", {}))
     except ConfigError as err:
         raise RecipeError(f"recipe {recipe.source}: [model] {err}") from None
+
+
+def data_section(recipe: Recipe, ci: bool) -> dict[str, Any]:
+    """[data], with the [ci] data overrides (a slice of the dataset) for a CI run."""
+    extra = recipe.raw.get("ci", {}).get("data", {}) if ci else {}
+    return {**recipe.raw["data"], **extra}
 
 
 def judge(recipe: Recipe, metrics: dict[str, float], ci: bool) -> dict[str, Any]:
@@ -63,7 +70,8 @@ def judge(recipe: Recipe, metrics: dict[str, float], ci: bool) -> dict[str, Any]
             "passed": value >= target if better else value <= target}
 
 
-def _start_run(run_dir: Path, recipe: Recipe, backend: str, steps: int, resume: bool) -> None:
+def _start_run(run_dir: Path, recipe: Recipe, backend: str, steps: int, resume: bool,
+               ci: bool) -> None:
     info_path = run_dir / "run.json"
     if resume:
         if not info_path.is_file():
@@ -82,7 +90,7 @@ def _start_run(run_dir: Path, recipe: Recipe, backend: str, steps: int, resume: 
     write_text_atomic(run_dir / "recipe.toml", recipe.text)
     write_text_atomic(run_dir / "run.json", json.dumps({
         "model": recipe.model_name, "recipe": recipe.name, "recipe_sha256": recipe.sha256,
-        "backend": backend, "steps": steps, "seed": recipe.seed,
+        "backend": backend, "steps": steps, "seed": recipe.seed, "ci": ci,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }, indent=2))
 
@@ -95,6 +103,7 @@ def train(
     steps: int | None = None,
     ci: bool = False,
     progress: bool = True,
+    data: dict[str, Any] | None = None,
 ) -> Path:
     """Run a recipe (shipped name, path or Recipe) with one backend; returns the run directory.
 
@@ -109,23 +118,27 @@ def train(
 
     backend = check_backend(backend)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    recipe = with_data(recipe, data or {})
     family = family_training(recipe)
     check_family_sections(recipe, family)
     total = steps or (recipe.raw["ci"]["steps"] if ci else recipe.train["steps"])
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = Path(out) if out else Path("runs") / f"{recipe.name}-{backend}-{stamp}"
-    _start_run(run_dir, recipe, backend, total, resume)
+    _start_run(run_dir, recipe, backend, total, resume, ci)
 
-    data = family.make_data(recipe.raw["data"])
+    data = family.make_data(data_section(recipe, ci))
     overrides = {**recipe.raw.get("model", {}), **family.config_overrides(data)}
     config = registry.default_config(recipe.model_name).replace(**overrides)
     loop = importlib.import_module(LOOPS[backend])
     loop.seed_everything(recipe.seed)
     model = build(config, backend)
     x, y = family.training_arrays(data, config)
+    augment = getattr(family, "augment", None)
+    batches = engine.batch_source(x, y, recipe, functools.partial(augment, data) if augment
+                                  else None)
     trainer = loop.Trainer(model, recipe, run_dir)
     started = time.perf_counter()
-    resumed_from = engine.fit(trainer, x, y, recipe, run_dir, total, resume, progress)
+    resumed_from = engine.fit(trainer, batches, recipe, run_dir, total, resume, progress)
     seconds = time.perf_counter() - started
     model = trainer.finish()
 

@@ -32,6 +32,8 @@ def check(
             lines.append(f"unexpected keys: {unexpected}")
         if wrong:
             lines.append("mismatched: " + "; ".join(wrong))
+            lines.append("(a different number of classes? create or load the model with "
+                         "num_classes=N to fine-tune it with a new head)")
         raise WeightsError(
             f"weights from {source} do not fit the model:\n  "
             + "\n  ".join(lines)

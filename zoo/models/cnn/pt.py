@@ -13,6 +13,9 @@ from zoo.tasks.classify import Classifier
 class BasicCNN(nn.Module, Classifier):
     """The seed's Basic_CNN; ``forward`` takes normalised NCHW images and returns logits."""
 
+    #: the training engine feeds NHWC batches (shared with TF); torch wants NCHW
+    input_permutation = (0, 3, 1, 2)
+
     def __init__(self, config: CNNConfig) -> None:
         super().__init__()
         self.config = config
