@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench venv clean
+FASHION_MNIST := /usr/share/datasets/fashion-mnist
+
+.PHONY: demo test lint bench venv clean data
 
 venv: $(STAMP)
 
@@ -18,8 +20,22 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m zoo.demo
 
-test: $(STAMP)
+test: $(STAMP) data
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The real Fashion-MNIST (Debian package). Tests that need it say so and skip only when it
+# cannot be installed here (no root, no apt).
+data:
+	@if [ ! -d $(FASHION_MNIST) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist) \
+	      || echo "warning: could not install dataset-fashion-mnist"; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	    (sudo apt-get update -qq && sudo apt-get install -y -qq dataset-fashion-mnist) \
+	      || echo "warning: could not install dataset-fashion-mnist"; \
+	  else echo "note: $(FASHION_MNIST) missing and apt-get unavailable; its tests will skip"; \
+	  fi; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check zoo tests benchmarks

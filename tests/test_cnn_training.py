@@ -9,12 +9,11 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 import zoo
 from zoo.data.idx import FASHION_MNIST_DIR, write_idx
 from zoo.training.recipe import load_recipe, recipe_path
-
-from conftest import ROOT
 
 needs_fashion = pytest.mark.skipif(
     not FASHION_MNIST_DIR.is_dir(),

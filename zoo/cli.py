@@ -85,8 +85,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from zoo.loading import load
 
     model = load(args.ref, backend=args.backend, weights=args.weights, hub=args.hub)
-    if args.history is None:
-        raise ZooError(f"{args.ref}: give --history v1,v2,... (the values to forecast from)")
+    if args.image:
+        if not hasattr(model, "classify"):
+            raise ZooError(f"{args.ref} is not an image classifier; --image does not apply")
+        for path, top in zip(args.image, model.classify(args.image, top_k=args.top_k),
+                             strict=True):
+            print(path + "\t" + "  ".join(f"{label} {p:.4f}" for label, p in top))
+        return 0
+    if args.history is None or not hasattr(model, "forecast"):
+        raise ZooError(f"{args.ref}: give --history v1,v2,... for a forecaster or --image "
+                       "PATH for a classifier")
     history = [float(v) for v in args.history.split(",") if v.strip()]
     print(" ".join(f"{v:.6f}" for v in model.forecast(history, steps=args.steps)))
     return 0
@@ -170,6 +178,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--weights")
     s.add_argument("--hub")
     s.add_argument("--history", help="comma-separated past values (sine)")
+    s.add_argument("--image", nargs="+", help="image files to classify (cnn, resnet)")
+    s.add_argument("--top-k", type=int, default=1)
     s.add_argument("--steps", type=int, default=1)
     s = add("parity", cmd_parity, "compare the torch and TF versions of a model")
     s.add_argument("ref")

@@ -6,6 +6,7 @@ out; everything that decides *what* happens at each step lives here, once.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,10 @@ def fit(
         trainer.load_state(model_t, optim_t, state["optimizer"])
         start = state["step"]
     log = MetricsLog(run_dir / "metrics.csv", ["loss", "lr"], resume_step=start if resume else None)
+    # in a log file (not a terminal) a bar line every 30 s is plenty
     bar = tqdm(total=steps, initial=start, desc=f"train {recipe.name}", unit="step",
-               disable=not progress, dynamic_ncols=True)
+               disable=not progress, dynamic_ncols=True,
+               mininterval=0.1 if sys.stderr.isatty() else 30)
     pending: list[Any] = []
     try:
         stream = trainer.batches(batches, start, steps, train["workers"])

@@ -70,7 +70,8 @@ def sample_grid_png(images, truth, pred, confidence, classes: list[str], out: Pa
         ax.axis("off")
     for ax, img, t, p, c in zip(axes.flat, images, truth, pred, confidence, strict=False):
         ax.imshow(img, cmap="gray")
-        ax.set_title(f"{classes[p]}\n{c:.2f}", fontsize=7, color="black" if p == t else "red")
+        title = f"{classes[p]} {c:.2f}" + ("" if p == t else f"\n(true: {classes[t]})")
+        ax.set_title(title, fontsize=7, color="black" if p == t else "red")
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     plt.close(fig)
