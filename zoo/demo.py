@@ -41,6 +41,9 @@ def main(workdir: str | None = None) -> None:
     say("zoo.parity(pt, tf): the published files against each other")
     print(zoo.parity(pt, tf))
 
+    if zoo.list_models(with_tags=True).get("cnn"):
+        classify_demo(zoo)
+
     say('zoo.create("sine", backend="torch", cell="gru") -> zoo.convert(model, to="tf")')
     gru = zoo.create("sine", backend="torch", cell="gru")
     report = zoo.parity(gru, zoo.convert(gru, to="tf"))
@@ -60,6 +63,25 @@ def main(workdir: str | None = None) -> None:
     again = zoo.load("me/sine", backend="tf", hub=work / "hub")
     print("reloaded from the hub:", again.forecast(history, steps=3).round(5))
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s; files in {work}")
+
+
+def classify_demo(zoo) -> None:
+    """The bundled Fashion-MNIST CNN on a few test images (or generated ones offline)."""
+    import numpy as np
+
+    from zoo.data import idx
+
+    try:
+        images, labels = idx.load_split(idx.dataset_dir("fashion-mnist"), "test")
+        images, truth = images[:4], [idx.FASHION_MNIST_CLASSES[i] for i in labels[:4]]
+    except idx.IdxError:
+        images, truth = np.random.default_rng(0).integers(0, 255, (4, 28, 28), np.uint8), None
+    say('cnn = zoo.load("cnn", backend=...); cnn.classify(images, top_k=2)')
+    for backend in ("torch", "tf"):
+        top = zoo.load("cnn", backend=backend).classify(images, top_k=2)
+        print(f"{backend:>5}:", [[(label, round(p, 3)) for label, p in row] for row in top])
+    if truth:
+        print("truth:", truth)
 
 
 if __name__ == "__main__":
