@@ -68,7 +68,8 @@ def sample_grid_png(images, truth, pred, confidence, classes: list[str], out: Pa
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.5, rows * 1.7))
     for ax in axes.flat:
         ax.axis("off")
-    for ax, img, t, p, c in zip(axes.flat, images, truth, pred, confidence, strict=False):
+    for i, (img, t, p, c) in enumerate(zip(images, truth, pred, confidence, strict=True)):
+        ax = axes.flat[i]
         ax.imshow(img, cmap="gray")
         title = f"{classes[p]} {c:.2f}" + ("" if p == t else f"\n(true: {classes[t]})")
         ax.set_title(title, fontsize=7, color="black" if p == t else "red")
