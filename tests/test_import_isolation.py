@@ -55,3 +55,16 @@ def test_missing_backend_names_the_extra():
         "    print('ERR', e)\n"
     )
     assert "ERR" in proc.stdout and "pip install 'zoo[tf]'" in proc.stdout, proc.stdout
+
+
+@pytest.mark.slow
+def test_tf_first_process_can_convert_to_torch():
+    """torchvision after TensorFlow segfaults here: zoo must never import it in that order."""
+    proc = run_python(
+        "import zoo\n"
+        "k = zoo.create('cnn', backend='tf')\n"
+        "t = zoo.convert(k, to='torch')\n"
+        "print('passed', zoo.parity(k, t).passed)\n"
+    )
+    assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stderr[-2000:]}"
+    assert "passed True" in proc.stdout

@@ -34,8 +34,10 @@ def require(backend: str) -> ModuleType:
     """Import the framework of ``backend`` or raise naming the pip extra to install."""
     backend = check_backend(backend)
     module, extra = FRAMEWORKS[backend]
-    if backend == "tf" and "torch" in sys.modules and "torchvision" not in sys.modules:
-        # torchvision imported after TensorFlow segfaults on this stack (notes/conversion.md 0)
+    if (backend == "tf" and "torch" in sys.modules and "torchvision" not in sys.modules
+            and "tensorflow" not in sys.modules):
+        # torchvision imported after TensorFlow segfaults on this stack (notes/conversion.md 0):
+        # in a process that already has torch, bring torchvision in before TF arrives
         _try_import("torchvision")
     try:
         return importlib.import_module(module)
@@ -47,9 +49,15 @@ def require(backend: str) -> ModuleType:
 
 
 def require_both() -> None:
-    """Import torch, torchvision, then TensorFlow: the only order that works together."""
+    """Import torch, torchvision, then TensorFlow: the only order that works together.
+
+    In a process that imported TensorFlow first, torchvision is left out (importing it after
+    TF segfaults); torch itself is safe after TF.
+    """
+    tf_first = "tensorflow" in sys.modules
     require("torch")
-    _try_import("torchvision")
+    if not tf_first:
+        _try_import("torchvision")
     require("tf")
 
 

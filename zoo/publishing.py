@@ -8,7 +8,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import shutil
 import tempfile
@@ -55,6 +54,7 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
     manifest TOML (replacing an entry of the same tag).
     """
     from zoo import weights
+    from zoo.backends import require_both
     from zoo.factory import convert, parity
     from zoo.hub.cards import render
     from zoo.loading import _directory_files, from_files, open_hub
@@ -69,8 +69,7 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
     recipe = parse_recipe((run_dir / "recipe.toml").read_text(), str(run_dir / "recipe.toml"))
     if recipe.sha256 != run["recipe_sha256"]:
         raise ZooError(f"{run_dir}/recipe.toml changed after training; refusing to publish")
-    if trained == "tf":
-        importlib.import_module("zoo.backends").require_both()
+    require_both()  # before the first model: torch and torchvision must precede TF
     models = {trained: from_files(_directory_files(run_dir), trained, str(run_dir))}
     models[OTHER[trained]] = convert(models[trained], OTHER[trained])
     report = parity(models[trained], models[OTHER[trained]])
