@@ -19,6 +19,8 @@ from zoo.errors import BackendNotInstalledError, ZooError
 
 #: backend -> (module to import, pip extra), in the order torch must come first
 FRAMEWORKS = {"torch": ("torch", "torch"), "tf": ("tensorflow", "tf")}
+#: each backend's counterpart, for conversion
+OTHER = {"torch": "tf", "tf": "torch"}
 ALIASES = {"pytorch": "torch", "pt": "torch", "tensorflow": "tf", "keras": "tf"}
 
 

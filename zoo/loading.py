@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from zoo import registry
-from zoo.backends import backend_of, check_backend
+from zoo.backends import OTHER, backend_of, check_backend
 from zoo.errors import HubError, WeightsError, ZooError
 from zoo.hub.atomic import write_text_atomic
 from zoo.paths import BUNDLED_HUB
 
 log = logging.getLogger("zoo")
-OTHER = {"torch": "tf", "tf": "torch"}
 
 
 @functools.cache

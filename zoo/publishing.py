@@ -20,8 +20,6 @@ from zoo.hub import manifest
 from zoo.hub.atomic import sha256_file, write_text_atomic
 from zoo.paths import BUNDLED_HUB
 
-OTHER = {"torch": "tf", "tf": "torch"}
-
 
 @dataclasses.dataclass
 class Publication:
@@ -54,7 +52,7 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
     manifest TOML (replacing an entry of the same tag).
     """
     from zoo import weights
-    from zoo.backends import require_both
+    from zoo.backends import OTHER, require_both
     from zoo.factory import convert, parity
     from zoo.hub.cards import render
     from zoo.loading import _directory_files, from_files, open_hub
