@@ -81,7 +81,8 @@ def from_files(files: dict[str, Path], backend: str, source: str) -> Any:
     return model
 
 
-def _directory_files(path: Path) -> dict[str, Path]:
+def directory_files(path: Path) -> dict[str, Path]:
+    """config.json and the weight files present in a saved-model or run directory."""
     from zoo.weights import WEIGHT_FILES
 
     names = ["config.json", *WEIGHT_FILES.values()]
@@ -116,7 +117,7 @@ def load(ref: str | Path, backend: str = "torch", weights: str | None = None,
     backend = check_backend(backend)
     path = Path(ref).expanduser()
     if path.is_dir():
-        return from_files(_directory_files(path), backend, source=str(path))
+        return from_files(directory_files(path), backend, source=str(path))
     text = str(ref)
     if text.startswith("hf://"):
         raise HubError(f"{text}: Hugging Face hub references are not supported by this version "

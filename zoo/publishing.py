@@ -55,7 +55,7 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
     from zoo.backends import OTHER, require_both
     from zoo.factory import convert, parity
     from zoo.hub.cards import render
-    from zoo.loading import _directory_files, from_files, open_hub
+    from zoo.loading import directory_files, from_files, open_hub
     from zoo.training.recipe import parse_recipe
     from zoo.training.run import data_section, family_training
 
@@ -68,7 +68,7 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
     if recipe.sha256 != run["recipe_sha256"]:
         raise ZooError(f"{run_dir}/recipe.toml changed after training; refusing to publish")
     require_both()  # before the first model: torch and torchvision must precede TF
-    models = {trained: from_files(_directory_files(run_dir), trained, str(run_dir))}
+    models = {trained: from_files(directory_files(run_dir), trained, str(run_dir))}
     models[OTHER[trained]] = convert(models[trained], OTHER[trained])
     report = parity(models[trained], models[OTHER[trained]])
     if not report.passed:
