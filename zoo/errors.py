@@ -40,3 +40,7 @@ class WeightsError(ZooError):
 
 class ManifestError(ZooError):
     """A weights_manifest entry that does not follow the schema."""
+
+
+class DatasetError(ZooError):
+    """An image folder, image file or dataset split that is missing, empty or unreadable."""

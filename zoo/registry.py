@@ -36,6 +36,9 @@ MODELS: dict[str, ModelEntry] = {
     for e in (
         ModelEntry("sine", "sine", "time-series-forecasting", "zoo.models.sine.config:SineConfig"),
         ModelEntry("cnn", "cnn", "image-classification", "zoo.models.cnn.config:CNNConfig"),
+        *(ModelEntry(f"resnet{d}", "resnet", "image-classification",
+                     "zoo.models.resnet.config:ResNetConfig", (("depth", d),))
+          for d in (18, 34, 50)),
     )
 }
 

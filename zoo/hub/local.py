@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo.errors import HubError, WeightsError
+from zoo.paths import zoo_home
 from zoo.hub.atomic import (
     copy_file_atomic,
     sha256_bytes,
@@ -52,8 +53,7 @@ except ImportError:  # Windows: no advisory locks; single-writer use only
 def default_root() -> Path:
     """``$ZOO_HOME/hub`` if ``ZOO_HOME`` is set, else ``~/.cache/zoo/hub``.
     Example: ``LocalHub(default_root()).list_repos()``"""
-    home = os.environ.get("ZOO_HOME")
-    return Path(home).expanduser() / "hub" if home else Path.home() / ".cache" / "zoo" / "hub"
+    return zoo_home() / "hub"
 
 
 class LocalHub(RefsMixin):

@@ -137,6 +137,13 @@ class Recipe:
         return self.section("evaluate")
 
 
+def recipes_for(model: str) -> list[str]:
+    """Names of the shipped recipes that train ``model``."""
+    shipped = data_dir("training")
+    return [p.stem for p in sorted(shipped.glob(f"{model}-*.toml"))
+            if tomllib.loads(p.read_text()).get("recipe", {}).get("model") == model]
+
+
 def recipe_path(name_or_path: str | Path) -> Path:
     """A recipe file: an existing path, or the name of a shipped ``training/<name>.toml``."""
     path = Path(name_or_path)
@@ -148,10 +155,9 @@ def recipe_path(name_or_path: str | Path) -> Path:
     candidate = shipped / f"{name_or_path}.toml"
     if not candidate.is_file():
         # a model name: its one shipped recipe (``zoo train cnn`` -> cnn-fashion-mnist.toml)
-        for_model = [p for p in sorted(shipped.glob(f"{name_or_path}-*.toml"))
-                     if tomllib.loads(p.read_text()).get("recipe", {}).get("model") == name_or_path]
+        for_model = recipes_for(str(name_or_path))
         if len(for_model) == 1:
-            return for_model[0]
+            return shipped / f"{for_model[0]}.toml"
         names = sorted(p.stem for p in shipped.glob("*.toml"))
         raise RecipeError(
             f"no recipe named {name_or_path!r}{_hint(str(name_or_path), names)}; "

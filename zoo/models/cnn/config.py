@@ -20,6 +20,9 @@ class CNNConfig(ModelConfig):
     """
 
     family: ClassVar[str] = "cnn"
+    #: the head a new ``num_classes`` replaces, per backend (weights keys)
+    head_keys: ClassVar[dict[str, tuple[str, ...]]] = {
+        "torch": ("fc2.weight", "fc2.bias"), "tf": ("cnn/fc2/kernel", "cnn/fc2/bias")}
 
     num_classes: int = 10
     image_size: int = 28

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
 from zoo.models.cnn.config import CNNConfig
-from zoo.tasks.classify import Classifier
+from zoo.tasks.classify_pt import TorchClassifier
 
 
-class BasicCNN(nn.Module, Classifier):
+class BasicCNN(nn.Module, TorchClassifier):
     """The seed's Basic_CNN; ``forward`` takes normalised NCHW images and returns logits."""
-
-    #: the training engine feeds NHWC batches (shared with TF); torch wants NCHW
-    input_permutation = (0, 3, 1, 2)
 
     def __init__(self, config: CNNConfig) -> None:
         super().__init__()
@@ -36,18 +32,6 @@ class BasicCNN(nn.Module, Classifier):
         x = self.drop(self.pool(relu(self.conv4(relu(self.conv3(x))))))
         x = self.drop_fc(relu(self.fc1(torch.flatten(x, 1))))
         return self.fc2(x)
-
-    def _to_native(self, x: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-
-    def _logits(self, x: np.ndarray) -> np.ndarray:
-        was_training = self.training
-        self.eval()
-        try:
-            with torch.no_grad():
-                return self(self._to_native(x)).numpy()
-        finally:
-            self.train(was_training)
 
 
 def build(config: CNNConfig) -> BasicCNN:

@@ -6,12 +6,12 @@ import keras
 import numpy as np
 
 from zoo.models.cnn.config import CNNConfig
-from zoo.tasks.classify import Classifier
+from zoo.tasks.classify_tf import KerasClassifier
 
 L = keras.layers
 
 
-class BasicCNN(keras.Model, Classifier):
+class BasicCNN(keras.Model, KerasClassifier):
     """The seed's Basic_CNN; ``call`` takes normalised NHWC images and returns logits.
 
     Variable paths are ``cnn/conv1/kernel`` ... ``cnn/fc2/bias``. ``padding="same"`` with
@@ -39,12 +39,6 @@ class BasicCNN(keras.Model, Classifier):
         x = self.drop2(self.pool2(self.conv4(self.conv3(x))), training=training)
         x = self.drop_fc(self.fc1(self.flatten(x)), training=training)
         return self.fc2(x)
-
-    def _to_native(self, x: np.ndarray):
-        return keras.ops.convert_to_tensor(x)
-
-    def _logits(self, x: np.ndarray) -> np.ndarray:
-        return keras.ops.convert_to_numpy(self(x, training=False))
 
 
 def build(config: CNNConfig) -> BasicCNN:
