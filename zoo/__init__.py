@@ -46,11 +46,16 @@ def create(name: str, backend: str = "torch", config: Any = None, **overrides: A
 
 
 def load(ref: str, backend: str = "torch", weights: str | None = None,
-         revision: str | None = None, hub: str | None = None) -> Any:
-    """A trained native model from the manifest, a hub repo or a local directory."""
+         revision: str | None = None, hub: str | None = None,
+         num_classes: int | None = None) -> Any:
+    """A trained native model from the manifest, a hub repo or a local directory.
+
+    ``num_classes=N`` keeps the backbone and gives a fresh N-class head (logged).
+    """
     from zoo.loading import load as impl
 
-    return impl(ref, backend, weights=weights, revision=revision, hub=hub)
+    return impl(ref, backend, weights=weights, revision=revision, hub=hub,
+                num_classes=num_classes)
 
 
 def save(model: Any, directory: str) -> Any:

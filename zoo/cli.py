@@ -8,10 +8,12 @@ Example:
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from typing import Any
 
+from zoo import registry
 from zoo.errors import ZooError
 
 
@@ -109,6 +111,10 @@ def cmd_parity(args: argparse.Namespace) -> int:
     if args.untrained:
         overrides = dict(kv.split("=", 1) for kv in args.set or [])
         torch_model = create(args.ref, backend="torch", **_typed(overrides))
+        # fresh BatchNorm (mean 0, var 1) would hide BN conversion bugs: families with BN
+        # provide a randomiser for their statistics
+        family_pt = importlib.import_module(registry.entry(args.ref).module("pt"))
+        getattr(family_pt, "randomise_batchnorm", lambda model: model)(torch_model)
         tf_model = convert(torch_model, to="tf")
     else:
         torch_model = load(args.ref, backend="torch", weights=args.weights, hub=args.hub)

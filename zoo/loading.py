@@ -112,9 +112,27 @@ def _hub_files(hub: Any, repo: str, revision: str, backend: str,
 
 
 def load(ref: str | Path, backend: str = "torch", weights: str | None = None,
-         revision: str | None = None, hub: str | Path | None = None) -> Any:
-    """A trained native model; every file read is checked against its sha256."""
-    backend = check_backend(backend)
+         revision: str | None = None, hub: str | Path | None = None,
+         num_classes: int | None = None) -> Any:
+    """A trained native model; every file read is checked against its sha256.
+
+    ``num_classes=N`` (image classifiers) keeps the trained backbone and gives a fresh
+    N-class head, with a logged warning; the same N as the weights changes nothing.
+
+    Example:
+        >>> load("resnet18:fashion-mnist", backend="tf", num_classes=5).config.num_classes
+        5
+    """
+    model = _load(ref, check_backend(backend), weights, revision, hub)
+    if num_classes is not None and num_classes != model.config.num_classes:
+        from zoo.heads import with_new_head
+
+        return with_new_head(model, num_classes)
+    return model
+
+
+def _load(ref: str | Path, backend: str, weights: str | None, revision: str | None,
+          hub: str | Path | None) -> Any:
     path = Path(ref).expanduser()
     if path.is_dir():
         return from_files(directory_files(path), backend, source=str(path))

@@ -102,7 +102,8 @@ def compare(a: Any, b: Any, atol: float | None = None, rtol: float | None = None
         out_a, out_b = a.run_numpy(x), b.run_numpy(x)
         for key in out_a:
             ya, yb = np.asarray(out_a[key], np.float64), np.asarray(out_b[key], np.float64)
-            diff = np.abs(ya - yb)
+            # a NaN on either side is the worst possible difference, not a silent NaN max
+            diff = np.nan_to_num(np.abs(ya - yb), nan=np.inf)
             rel = diff / np.maximum(np.abs(yb), 1e-12)
             passed &= bool(np.all(diff <= tol["atol"] + tol["rtol"] * np.abs(yb)))
             cases.append(Case(name, key, float(diff.max()), float(rel.max())))

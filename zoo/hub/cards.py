@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+#: where the weights came from: trained by a zoo recipe, or imported (``info["origin"]``)
+PROVENANCE = {
+    "trained": (
+        "Trained with **{trained_with}** by the recipe `{recipe}` (sha256 `{recipe_sha256}`); "
+        "the\nother backend's weights were converted with zoo's rule table and checked for "
+        "parity."),
+    "imported": (
+        "Imported from **{library}**: weights `{weights}`, file `{file}` (sha256 `{sha256}`),\n"
+        "published at <{url}>; trained by {library} with the recipe <{recipe}>. The "
+        "{trained_with}\nweights are that file's tensors unchanged; the other backend's were "
+        "converted with\nzoo's rule table and checked for parity."),
+}
+#: ``zoo predict`` arguments of the usage example, per task
+PREDICT_ARGS = {"time-series-forecasting": "--history 0.0,0.1,0.2,0.3,0.4 --steps 5",
+                "image-classification": "--image IMAGE.jpg --top-k 5"}
+
 TEMPLATE = """
 # {repo}
 
 {description}
 
-Trained with **{trained_with}** by the recipe `{recipe}` (sha256 `{recipe_sha256}`); the
-other backend's weights were converted with zoo's rule table and checked for parity.
+{provenance}
 
 ## Use it
 
@@ -21,11 +36,11 @@ model = zoo.load("{load_ref}", backend="tf"{hub_arg})      # a keras.Model
 ```
 
 ```bash
-zoo predict {load_ref} --backend tf{hub_cli} --history 0.0,0.1,0.2,0.3,0.4 --steps 5
+zoo predict {load_ref} --backend tf{hub_cli} {predict_args}
 ```
 
 ## Metrics
-
+{metrics_note}
 | backend | {metric_names} |
 |---|{metric_rule}
 {metric_rows}
@@ -52,6 +67,7 @@ def render(info: dict[str, Any]) -> str:
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
     metrics = info["metrics"]
+    origin = info.get("origin") or {}
     names = sorted({k for m in metrics.values() for k in m})
     # one model-index entry per (backend, metric): both frameworks' numbers are on the card
     results = [
@@ -67,9 +83,15 @@ def render(info: dict[str, Any]) -> str:
         datasets=[info["dataset_id"]],
         model_name=info["repo"],
         eval_results=results,
+        # imported weights name their source file in the front matter too (searchable)
+        **({"source": origin} if origin else {}),
     )
     parity = info["parity"]
+    provenance = PROVENANCE["imported" if origin else "trained"].format(**{**info, **origin})
     body = TEMPLATE.format(
+        provenance=provenance,
+        predict_args=PREDICT_ARGS.get(info["task"], ""),
+        metrics_note=f"\n{info['metrics_note']}\n" if info.get("metrics_note") else "",
         metric_names=" | ".join(names),
         metric_rule="---|" * len(names),
         metric_rows="\n".join(
@@ -81,8 +103,8 @@ def render(info: dict[str, Any]) -> str:
         torch_version=parity["versions"].get("torch", "?"),
         tf_version=parity["versions"].get("tensorflow", "?"),
         **{k: parity[k] for k in ("direction", "max_abs_diff", "atol", "rtol", "inputs")},
-        **{k: info[k] for k in ("repo", "description", "trained_with", "recipe", "recipe_sha256",
-                                "load_ref", "hub_arg", "hub_cli", "dataset")},
+        **{k: info[k] for k in ("repo", "description", "load_ref", "hub_arg", "hub_cli",
+                                "dataset")},
     )
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")
     return str(card)

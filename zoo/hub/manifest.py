@@ -1,6 +1,8 @@
 """``weights_manifest/*.toml``: every published weight, pinned to a commit with sha256s.
 
-One table per weight, ``[<model>.<tag>]``, validated against SCHEMA on load.
+One table per weight, ``[<model>.<tag>]``, validated against SCHEMA on load. Weights trained
+elsewhere and imported (``zoo import torchvision``) have no zoo recipe: their entry has an
+``origin`` table (ORIGIN_SCHEMA) and empty ``recipe``/``recipe_sha256``.
 
 Example:
     >>> find("sine").revision
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo import registry
-from zoo.errors import ManifestError, UnknownModelError
+from zoo.errors import ManifestError, RecipeError, UnknownModelError
 from zoo.hub.atomic import write_text_atomic
 from zoo.paths import data_dir, user_manifest_dir
 
@@ -27,9 +29,13 @@ COMMIT = re.compile(r"^[0-9a-f]{40}$")
 SCHEMA: dict[str, type] = {
     "default": bool, "repo": str, "revision": str, "hub": str, "license": str, "dataset": str,
     "recipe": str, "recipe_sha256": str, "trained_with": str, "files": dict, "metrics": dict,
-    "params": dict, "parity": dict, "description": str,
+    "params": dict, "parity": dict, "description": str, "origin": dict,
 }
-OPTIONAL = {"description"}
+OPTIONAL = {"description", "origin"}
+#: where imported weights came from: the library, its weights name, the file and its sha256
+ORIGIN_SCHEMA: dict[str, type] = {
+    "library": str, "weights": str, "url": str, "file": str, "sha256": str, "recipe": str,
+}
 PARITY_SCHEMA: dict[str, type] = {
     "max_abs_diff": float, "atol": float, "rtol": float, "inputs": str, "versions": dict,
     "direction": str,
@@ -58,10 +64,16 @@ class ManifestEntry:
     parity: dict[str, Any]
     description: str = ""
     source: str = ""
+    origin: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def ref(self) -> str:
         return f"{self.model}:{self.tag}"
+
+    @property
+    def imported(self) -> bool:
+        """Trained by another library and imported, so there is no zoo recipe to re-run."""
+        return bool(self.origin)
 
 
 def _problems(model: str, tag: str, raw: dict[str, Any]) -> list[str]:
@@ -74,8 +86,7 @@ def _problems(model: str, tag: str, raw: dict[str, Any]) -> list[str]:
         return out
     if not COMMIT.match(raw["revision"]):
         out.append(f"{where}: revision must be a full 40-hex commit id, not {raw['revision']!r}")
-    if not SHA256.match(raw["recipe_sha256"]):
-        out.append(f"{where}: recipe_sha256 is not a sha256 hex digest")
+    out += _provenance_problems(where, raw)
     out += [f"{where}: files.{f} is not a sha256 hex digest"
             for f, s in raw["files"].items() if not (isinstance(s, str) and SHA256.match(s))]
     if "config.json" not in raw["files"]:
@@ -91,6 +102,27 @@ def _problems(model: str, tag: str, raw: dict[str, Any]) -> list[str]:
     out += [f"{where}: parity.{k} missing or not {t.__name__}" for k, t in PARITY_SCHEMA.items()
             if not isinstance(parity.get(k), t)]
     out += [f"{where}: unknown key parity.{k}" for k in parity if k not in PARITY_SCHEMA]
+    return out
+
+
+def _provenance_problems(where: str, raw: dict[str, Any]) -> list[str]:
+    """A recipe and its sha256, or (imported weights) an origin table and no recipe."""
+    if "origin" not in raw:
+        only = "(only imported weights, with an origin table, have no recipe)"
+        out = [f"{where}: recipe is empty {only}"] if not raw["recipe"] else []
+        if not SHA256.match(raw["recipe_sha256"]):
+            out.append(f"{where}: recipe_sha256 is not a sha256 hex digest {only}")
+        return out
+    origin = raw["origin"]
+    out = [f"{where}: origin.{k} missing or not {t.__name__}" for k, t in ORIGIN_SCHEMA.items()
+           if not isinstance(origin.get(k), t)]
+    out += [f"{where}: unknown key origin.{k}; allowed: {sorted(ORIGIN_SCHEMA)}"
+            for k in origin if k not in ORIGIN_SCHEMA]
+    if isinstance(origin.get("sha256"), str) and not SHA256.match(origin["sha256"]):
+        out.append(f"{where}: origin.sha256 is not a sha256 hex digest")
+    if raw["recipe"] or raw["recipe_sha256"]:
+        out.append(f"{where}: imported weights (origin) have no zoo recipe; set recipe = \"\" "
+                   "and recipe_sha256 = \"\"")
     return out
 
 
@@ -186,16 +218,46 @@ def how_to_get(model: str) -> str:
     return "Make some with:\n" + "\n".join(lines)
 
 
+def _loaded_by_zoo(path: Path) -> bool:
+    """Whether ``path`` is (or would be) one of the manifests ``load_all`` reads."""
+    folders = {data_dir("weights_manifest").resolve(), user_manifest_dir().resolve()}
+    return path.suffix == ".toml" and path.resolve().parent in folders
+
+
+def _elsewhere(path: Path, model: str) -> list[ManifestEntry]:
+    """Entries of ``model`` that zoo loads together with ``path`` but that live in other files."""
+    if not _loaded_by_zoo(path):
+        return []
+    return [e for (m, _), e in load_all().items()
+            if m == model and Path(e.source).resolve() != path.resolve()]
+
+
+def check_new_entry(path: Path, model: str, tag: str) -> None:
+    """Raise if writing ``[model.tag]`` into ``path`` would define it twice for zoo.
+
+    Example:
+        >>> check_new_entry(user_manifest_dir() / "resnet50.toml", "resnet50", "imagenet1k-v2")
+    """
+    for e in _elsewhere(path, model):
+        if e.tag == tag:
+            raise ManifestError(f"{e.ref} is already defined in {e.source}; choose another "
+                                "weights tag (--tag) or remove that entry")
+
+
 def write_entry(path: Path, model: str, tag: str, entry: dict[str, Any]) -> None:
     """Insert or replace ``[model.tag]`` in a manifest file, keeping the other entries.
 
-    A second tag of a model never steals ``default`` from the first.
+    A second tag of a model never steals ``default`` from the first, whether that one is in
+    this file or, for a file zoo loads, in the shipped or user manifests loaded with it.
     """
     import tomli_w
 
+    check_new_entry(path, model, tag)
     data = tomllib.loads(path.read_text()) if path.is_file() else {}
     tags_of_model = data.setdefault(model, {})
-    if any(t != tag and body.get("default") for t, body in tags_of_model.items()):
+    defaults = [body.get("default") for t, body in tags_of_model.items() if t != tag]
+    defaults += [e.default for e in _elsewhere(path, model)]
+    if any(defaults):
         entry = {**entry, "default": False}
     tags_of_model[tag] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,7 +266,17 @@ def write_entry(path: Path, model: str, tag: str, entry: dict[str, Any]) -> None
 
 
 def recipe_file(entry: ManifestEntry) -> Path:
-    """The shipped recipe file an entry names (``training/<name>.toml``)."""
+    """The shipped recipe file an entry names (``training/<name>.toml``).
+
+    Imported weights have none: asking for it (``zoo reproduce``) is an error saying so.
+    """
+    if entry.imported:
+        o = entry.origin
+        raise RecipeError(
+            f"{entry.ref} was imported from {o['library']} ({o['weights']}, file {o['file']}), "
+            f"not trained by a zoo recipe, so zoo cannot reproduce it. {o['library']} trained "
+            f"it with: {o['recipe'] or 'an unrecorded recipe'}. Reproducible zoo weights are "
+            f"the ones with a recipe (zoo info {entry.model}).")
     return data_dir("training") / Path(entry.recipe).name
 
 

@@ -81,3 +81,23 @@ def build(config: ResNetConfig) -> ResNet:
 def stock(config: ResNetConfig) -> nn.Module:
     """The plain ``torchvision.models.resnetXX`` this config corresponds to."""
     return getattr(torchvision.models, config.model_name)(num_classes=config.num_classes)
+
+
+def randomise_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Give every BatchNorm random affine parameters and running statistics, in place.
+
+    Fresh BN (mean 0, var 1, gamma 1, beta 0) hides conversion bugs in BN (wrong eps,
+    swapped mean/var); parity checks of untrained models call this first. The ranges keep
+    activations of a 50-layer network at the scale of a trained one.
+    """
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.BatchNorm2d):
+                n = module.num_features
+                module.weight.copy_(torch.rand(n, generator=g) * 0.5 + 0.5)
+                module.bias.copy_(torch.randn(n, generator=g) * 0.1)
+                module.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
+                module.running_var.copy_(torch.rand(n, generator=g) * 0.5 + 0.5)
+                module.num_batches_tracked.fill_(int(torch.randint(1, 1000, (), generator=g)))
+    return model
