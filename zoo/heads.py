@@ -27,17 +27,20 @@ def head_keys(config: Any, backend: str) -> tuple[str, ...]:
     return keys[backend]
 
 
-def with_new_head(model: Any, num_classes: int, class_names: Sequence[str] = ()) -> Any:
+def with_new_head(model: Any, num_classes: int, class_names: Sequence[str] = (),
+                  **config_overrides: Any) -> Any:
     """A copy of ``model`` whose head is freshly initialised for ``num_classes`` classes.
 
-    Every other tensor (including BatchNorm statistics) is copied and checked strictly.
+    Every other tensor (including BatchNorm statistics) is copied and checked strictly;
+    ``config_overrides`` may change fields that do not shape weights (``image_size``).
     """
     from zoo import weights
     from zoo.factory import build
 
     backend = backend_of(model)
     keys = head_keys(model.config, backend)
-    config = model.config.replace(num_classes=num_classes, class_names=list(class_names))
+    config = model.config.replace(num_classes=num_classes, class_names=list(class_names),
+                                  **config_overrides)
     fresh = build(config, backend)
     tensors = weights.state(model)
     new = weights.state(fresh)

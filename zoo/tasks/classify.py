@@ -39,7 +39,8 @@ class Classifier:
     def normalise(self, images: Any) -> np.ndarray:
         """Any accepted images -> normalised float32 NHWC numpy (identical for both backends)."""
         cfg = self.config
-        batch = to_batch(images, cfg.image_size, cfg.channels)
+        # families whose eval preprocessing centre-crops say so in their config
+        batch = to_batch(images, cfg.image_size, cfg.channels, getattr(cfg, "crop_fraction", 1.0))
         return (batch - np.asarray(cfg.mean, np.float32)) / np.asarray(cfg.std, np.float32)
 
     def preprocess(self, images: Any) -> Any:

@@ -98,18 +98,32 @@ def _channels(img: np.ndarray, channels: int) -> np.ndarray:
     raise ImageInputError(f"image has {have} channels; the model takes {channels}")
 
 
-def _resize(img: np.ndarray, size: int) -> np.ndarray:
-    if img.shape[0] == size and img.shape[1] == size:
+def _resize_to(img: np.ndarray, height: int, width: int) -> np.ndarray:
+    if img.shape[0] == height and img.shape[1] == width:
         return img
     from PIL import Image
 
-    resized = [np.asarray(Image.fromarray(img[..., c]).resize((size, size), Image.BILINEAR))
+    resized = [np.asarray(Image.fromarray(img[..., c]).resize((width, height), Image.BILINEAR))
                for c in range(img.shape[-1])]
     return np.stack(resized, axis=-1)
 
 
-def to_batch(images: Any, size: int, channels: int) -> np.ndarray:
-    """Float32 (N, size, size, channels) in [0, 1]."""
+def _resize(img: np.ndarray, size: int, crop_fraction: float = 1.0) -> np.ndarray:
+    """Square ``size``; with ``crop_fraction`` < 1 as torchvision's eval transforms: shorter
+    side to ``int(size / crop_fraction)`` (aspect kept), then the central ``size`` crop."""
+    if crop_fraction >= 1.0:
+        return _resize_to(img, size, size)
+    h, w = img.shape[:2]
+    short = int(size / crop_fraction)
+    # torchvision Resize(int): the longer side is int(short * long / shorter)
+    height, width = (short, int(short * w / h)) if h <= w else (int(short * h / w), short)
+    img = _resize_to(img, height, width)
+    top, left = int(round((height - size) / 2.0)), int(round((width - size) / 2.0))
+    return img[top : top + size, left : left + size]
+
+
+def to_batch(images: Any, size: int, channels: int, crop_fraction: float = 1.0) -> np.ndarray:
+    """Float32 (N, size, size, channels) in [0, 1]; ``crop_fraction`` as in ``_resize``."""
     out = []
     for img in _one_or_batch(images):
         if img.size == 0:
@@ -125,7 +139,7 @@ def to_batch(images: Any, size: int, channels: int) -> np.ndarray:
                 )
         else:
             raise ImageInputError(f"unsupported image dtype {img.dtype}; use uint8 or float")
-        out.append(_resize(_channels(img, channels), size))
+        out.append(_resize(_channels(img, channels), size, crop_fraction))
     if not out:
         raise ImageInputError("no images given")
     return np.stack(out).astype(np.float32)

@@ -33,6 +33,25 @@ OPTIMIZERS = {
 }
 
 
+def optimizer_state(optimizer: torch.optim.Optimizer
+                    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(tensors as numpy, JSON metadata) of an optimizer, for a safetensors checkpoint."""
+    sd = optimizer.state_dict()
+    tensors = {f"state.{index}.{key}": value.detach().cpu().numpy()
+               for index, entries in sd["state"].items() for key, value in entries.items()}
+    return tensors, {"param_groups": sd["param_groups"]}
+
+
+def load_optimizer_state(optimizer: torch.optim.Optimizer, tensors: dict[str, np.ndarray],
+                         meta: dict[str, Any]) -> None:
+    """The inverse of :func:`optimizer_state`."""
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        _, index, name = key.split(".", 2)
+        state.setdefault(int(index), {})[name] = torch.from_numpy(np.array(value))
+    optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+
+
 def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
@@ -94,23 +113,14 @@ class Trainer:
 
     def state(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
         """(model tensors, optimizer tensors, optimizer metadata) for a checkpoint."""
-        sd = self.optimizer.state_dict()
-        tensors = {
-            f"state.{index}.{key}": value.detach().cpu().numpy()
-            for index, entries in sd["state"].items()
-            for key, value in entries.items()
-        }
-        return weights_pt.state(self.model), tensors, {"param_groups": sd["param_groups"]}
+        tensors, meta = optimizer_state(self.optimizer)
+        return weights_pt.state(self.model), tensors, meta
 
     def load_state(
         self, model: dict[str, np.ndarray], optimizer: dict[str, np.ndarray], meta: dict[str, Any]
     ) -> None:
         weights_pt.assign(self.model, model, source="checkpoint")
-        state: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in optimizer.items():
-            _, index, name = key.split(".", 2)
-            state.setdefault(int(index), {})[name] = torch.from_numpy(np.array(value))
-        self.optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+        load_optimizer_state(self.optimizer, optimizer, meta)
 
     def finish(self) -> nn.Module:
         self.writer.close()

@@ -17,8 +17,8 @@ from zoo.weights import strict
 from zoo.weights import tf as weights_tf
 
 
-def _cross_entropy(train: dict[str, Any]) -> Any:
-    smoothing = train["label_smoothing"]
+def cross_entropy(smoothing: float) -> Any:
+    """Mean cross entropy of integer labels and logits, with label smoothing."""
 
     def loss(labels, logits):  # label smoothing needs one-hot targets in Keras
         onehot = tf.one_hot(labels, tf.shape(logits)[-1])
@@ -30,7 +30,7 @@ def _cross_entropy(train: dict[str, Any]) -> Any:
 
 LOSSES = {
     "mse": lambda train: keras.losses.MeanSquaredError(),
-    "cross_entropy": _cross_entropy,
+    "cross_entropy": lambda train: cross_entropy(train["label_smoothing"]),
 }
 OPTIMIZERS = {
     "adam": lambda o: keras.optimizers.Adam(o["lr"], weight_decay=o["weight_decay"] or None),
@@ -47,6 +47,22 @@ OPTIMIZERS = {
 SCALAR_METADATA = summary_pb2.SummaryMetadata(
     plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
 )
+
+
+def optimizer_state(optimizer: keras.optimizers.Optimizer
+                    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(variables by path as numpy, metadata) of an optimizer, for a checkpoint."""
+    return {v.path: keras.ops.convert_to_numpy(v) for v in optimizer.variables}, {}
+
+
+def load_optimizer_state(optimizer: keras.optimizers.Optimizer, tensors: dict[str, np.ndarray],
+                         meta: dict[str, Any]) -> None:
+    """The inverse of :func:`optimizer_state`, strict about paths, shapes and dtypes."""
+    variables = {v.path: v for v in optimizer.variables}
+    spec = {p: (tuple(v.shape), str(v.dtype)) for p, v in variables.items()}
+    strict.check(spec, tensors, source="checkpoint optimizer state")
+    for path, var in variables.items():
+        var.assign(tensors[path])
 
 
 def seed_everything(seed: int) -> None:
@@ -100,23 +116,16 @@ class Trainer:
         ds = ds.map(lambda x, y: (tf.ensure_shape(x, x0.shape), tf.ensure_shape(y, y0.shape)))
         return iter(ds.prefetch(tf.data.AUTOTUNE))
 
-    def _optimizer_vars(self) -> dict[str, keras.Variable]:
-        return {v.path: v for v in self.optimizer.variables}
-
     def state(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
         """(model tensors, optimizer tensors, optimizer metadata) for a checkpoint."""
-        opt = {p: keras.ops.convert_to_numpy(v) for p, v in self._optimizer_vars().items()}
-        return weights_tf.state(self.model), opt, {}
+        tensors, meta = optimizer_state(self.optimizer)
+        return weights_tf.state(self.model), tensors, meta
 
     def load_state(
         self, model: dict[str, np.ndarray], optimizer: dict[str, np.ndarray], meta: dict[str, Any]
     ) -> None:
         weights_tf.assign(self.model, model, source="checkpoint")
-        variables = self._optimizer_vars()
-        spec = {p: (tuple(v.shape), str(v.dtype)) for p, v in variables.items()}
-        strict.check(spec, optimizer, source="checkpoint optimizer state")
-        for path, var in variables.items():
-            var.assign(optimizer[path])
+        load_optimizer_state(self.optimizer, optimizer, meta)
 
     def finish(self) -> keras.Model:
         self.writer.close()

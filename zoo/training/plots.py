@@ -77,3 +77,29 @@ def sample_grid_png(images, truth, pred, confidence, classes: list[str], out: Pa
     fig.savefig(out, dpi=100)
     plt.close(fig)
     return out
+
+
+def epoch_curves_png(rows: list[dict], out: Path, title: str = "") -> Path:
+    """Training/validation loss and validation accuracy per epoch; a line where a new
+    phase (e.g. unfreezing) starts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [r["epoch"] for r in rows]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5))
+    ax_loss.plot(epochs, [r["train_loss"] for r in rows], "o-", label="train")
+    ax_loss.plot(epochs, [r["val_loss"] for r in rows], "o-", label="validation")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title=f"{title} loss")
+    ax_loss.legend()
+    ax_acc.plot(epochs, [r["val_accuracy"] for r in rows], "o-", color="tab:green")
+    ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="accuracy")
+    for before, after in zip(rows, rows[1:], strict=False):
+        if before["phase"] != after["phase"]:
+            for ax in (ax_loss, ax_acc):
+                ax.axvline(before["epoch"] + 0.5, color="grey", linestyle="--")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out

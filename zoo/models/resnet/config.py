@@ -46,6 +46,9 @@ class ResNetConfig(ModelConfig):
     mean: tuple[float, ...] = IMAGENET_MEAN
     std: tuple[float, ...] = IMAGENET_STD
     class_names: tuple[str, ...] = ()
+    #: < 1: resize the shorter side to image_size / crop_fraction, then centre-crop
+    #: (torchvision's ImageNet eval: 0.875); 1: resize straight to image_size
+    crop_fraction: float = 1.0
 
     def validate(self) -> None:
         if self.image_size < 32:
@@ -53,6 +56,9 @@ class ResNetConfig(ModelConfig):
                               f"got {self.image_size}")
         if len(self.mean) != self.channels or len(self.std) != self.channels:
             raise ConfigError(f"ResNetConfig.mean/std need one value per channel ({self.channels})")
+        if not 0 < self.crop_fraction <= 1:
+            raise ConfigError(f"ResNetConfig.crop_fraction must be in (0, 1], got "
+                              f"{self.crop_fraction}")
         if self.num_classes < 1:
             raise ConfigError(f"ResNetConfig.num_classes must be >= 1, got {self.num_classes}")
         if self.class_names and len(self.class_names) != self.num_classes:

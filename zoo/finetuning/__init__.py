@@ -1,0 +1,1 @@
+"""Fine-tuning a pretrained classifier on an image folder, in either backend."""
