@@ -23,14 +23,13 @@ def _randomised_torch(name: str, **overrides):
 
 def _randomise_keras_bn(model, seed: int = 2) -> None:
     rng = np.random.default_rng(seed)
+    draws = {"gamma": lambda n: rng.uniform(0.5, 1.0, n), "beta": lambda n: rng.normal(0, .1, n),
+             "moving_mean": lambda n: rng.normal(0, 0.1, n),
+             "moving_variance": lambda n: rng.uniform(0.5, 1.0, n)}
     for v in model.weights:
         leaf = v.path.rsplit("/", 1)[-1]
-        n = int(v.shape[0]) if len(v.shape) == 1 else 0
-        values = {"gamma": lambda: rng.uniform(0.5, 1.0, n), "beta": lambda: rng.normal(0, .1, n),
-                  "moving_mean": lambda: rng.normal(0, 0.1, n),
-                  "moving_variance": lambda: rng.uniform(0.5, 1.0, n)}
-        if leaf in values:
-            v.assign(values[leaf]().astype(np.float32))
+        if leaf in draws:
+            v.assign(draws[leaf](int(v.shape[0])).astype(np.float32))
         elif leaf == "num_batches_tracked":
             v.assign(np.int64(rng.integers(1, 1000)))
 

@@ -16,7 +16,7 @@ from zoo import errors  # noqa: E402  (tiny, framework-free: zoo.errors.ZooError
 
 __version__ = "0.1.0"
 __all__ = ["errors", "list_models", "info", "create", "load", "save", "convert", "parity", "train",
-           "reproduce", "publish", "__version__"]
+           "finetune", "reproduce", "publish", "import_torchvision", "__version__"]
 
 
 def list_models(with_tags: bool = False) -> list[str] | dict[str, list[str]]:
@@ -56,6 +56,20 @@ def load(ref: str, backend: str = "torch", weights: str | None = None,
 
     return impl(ref, backend, weights=weights, revision=revision, hub=hub,
                 num_classes=num_classes)
+
+
+def finetune(model: str, data_dir: str, backend: str = "torch", recipe: str | None = None,
+             out: str | None = None, resume: bool = False, progress: bool = True,
+             **settings: Any) -> Any:
+    """Fine-tune a pretrained classifier on an image folder (one sub-folder per class).
+
+    Example:
+        >>> run_dir = zoo.finetune("resnet18", "data/flowers", backend="tf", head_epochs=2)
+    """
+    from zoo.finetuning.run import finetune as impl
+
+    return impl(model, data_dir, backend, recipe=recipe, out=out, resume=resume,
+                progress=progress, **settings)
 
 
 def save(model: Any, directory: str) -> Any:
@@ -104,3 +118,16 @@ def publish(run_dir: str, repo: str, hub: str | None = None, message: str | None
     from zoo.publishing import publish as impl
 
     return impl(run_dir, repo, hub=hub, message=message)
+
+
+def import_torchvision(model: str, weights: str = "IMAGENET1K_V1", source: str | None = None,
+                       hub: str | None = None, repo: str | None = None,
+                       tag: str | None = None) -> Any:
+    """Publish torchvision's pretrained weights (both backends, parity, card) to a hub and the
+    user manifest, so ``zoo.load("resnet50:imagenet1k-v2")`` works offline afterwards.
+
+    ``source`` is a downloaded ``.pth``/``.safetensors`` file; without it torchvision downloads.
+    """
+    from zoo.importers.torchvision import import_torchvision as impl
+
+    return impl(model, weights, source=source, hub=hub, repo=repo, tag=tag)

@@ -1,5 +1,5 @@
 """``zoo ...``: the command line over the Python API (list, info, train, reproduce, publish,
-convert, predict, parity).
+import, convert, predict, parity).
 
 Example:
     $ zoo predict sine --backend tf --history 0.1,0.2,0.3,0.4,0.5 --steps 3
@@ -69,6 +69,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from zoo.importers import importer
+
+    print(importer(args.library)(args.model, weights=args.weights, source=args.source,
+                                 hub=args.hub, repo=args.repo, tag=args.tag))
+    return 0
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     from zoo.factory import convert, parity
     from zoo.loading import load, save
@@ -87,18 +95,35 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from zoo.loading import load
 
     model = load(args.ref, backend=args.backend, weights=args.weights, hub=args.hub)
-    if args.image:
+    images = [*(args.image or []), *args.inputs]
+    if images:
         if not hasattr(model, "classify"):
-            raise ZooError(f"{args.ref} is not an image classifier; --image does not apply")
-        for path, top in zip(args.image, model.classify(args.image, top_k=args.top_k),
-                             strict=True):
-            print(path + "\t" + "  ".join(f"{label} {p:.4f}" for label, p in top))
+            raise ZooError(f"{args.ref} is not an image classifier; images do not apply")
+        from zoo.predicting import classify_paths
+
+        classify_paths(model, images, top_k=args.top_k, out=args.out)
         return 0
     if args.history is None or not hasattr(model, "forecast"):
         raise ZooError(f"{args.ref}: give --history v1,v2,... for a forecaster or --image "
                        "PATH for a classifier")
     history = [float(v) for v in args.history.split(",") if v.strip()]
     print(" ".join(f"{v:.6f}" for v in model.forecast(history, steps=args.steps)))
+    return 0
+
+
+def cmd_finetune(args: argparse.Namespace) -> int:
+    from zoo.finetuning.run import finetune
+
+    flags = {"weights": args.weights, "head_epochs": args.head_epochs,
+             "unfreeze": args.unfreeze, "unfreeze_epochs": args.unfreeze_epochs,
+             "image_size": args.image_size, "batch_size": args.batch_size,
+             "workers": args.workers}
+    settings = {k: v for k, v in flags.items() if v is not None}
+    settings.update(_typed(dict(kv.split("=", 1) for kv in args.set or [])))
+    run_dir = finetune(args.model, args.data, backend=args.backend, recipe=args.recipe,
+                       out=args.out, resume=args.resume, progress=not args.quiet, **settings)
+    print((run_dir / "metrics.json").read_text())
+    print(f"run directory: {run_dir}\npublish it with: zoo publish {run_dir} --repo ORG/NAME")
     return 0
 
 
@@ -159,6 +184,22 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--data", help="dataset kind overriding the recipe's (e.g. mnist)")
     s.add_argument("--data-dir", help="directory of the dataset files (IDX for mnist)")
+    s = add("finetune", cmd_finetune, "fine-tune a pretrained classifier on an image folder")
+    s.add_argument("model")
+    s.add_argument("data", help="one sub-folder per class (torchvision ImageFolder layout)")
+    backend(s)
+    s.add_argument("--weights", help='pretrained weights tag, ref or run dir; "none" = scratch')
+    s.add_argument("--recipe", help="TOML file with a [finetune] table")
+    s.add_argument("--head-epochs", type=int)
+    s.add_argument("--unfreeze", nargs="+", metavar="STAGE", help="e.g. layer4")
+    s.add_argument("--unfreeze-epochs", type=int)
+    s.add_argument("--image-size", type=int)
+    s.add_argument("--batch-size", type=int)
+    s.add_argument("--workers", type=int)
+    s.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other setting")
+    s.add_argument("--out", help="run directory")
+    s.add_argument("--resume", action="store_true", help="continue from the last epoch")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
     s = add("reproduce", cmd_reproduce, "re-run the recipe of published weights and compare")
     s.add_argument("name")
     backend(s)
@@ -173,6 +214,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--message")
     s.add_argument("--tag", help="weights tag for the manifest entry")
     s.add_argument("--manifest", help="write the entry into this weights_manifest TOML")
+    s = add("import", cmd_import, "publish another library's pretrained weights (both backends) "
+            "to a hub and the user manifest")
+    s.add_argument("library", help="where the weights come from: torchvision")
+    s.add_argument("model", help="zoo model name, e.g. resnet50")
+    s.add_argument("--weights", default="IMAGENET1K_V1", help="the library's weights name")
+    s.add_argument("--from", dest="source", metavar="PATH",
+                   help="a downloaded .pth/.pt/.safetensors file (default: download it)")
+    s.add_argument("--hub", help="LocalHub directory (default $ZOO_HOME/hub)")
+    s.add_argument("--repo", help="namespace/name (default <library>/<model>)")
+    s.add_argument("--tag", help="weights tag (default the weights name, e.g. imagenet1k-v2)")
     s = add("convert", cmd_convert, "convert a saved model or run directory to the other backend")
     s.add_argument("ref")
     s.add_argument("--to", required=True, choices=["torch", "tf"])
@@ -184,7 +235,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--weights")
     s.add_argument("--hub")
     s.add_argument("--history", help="comma-separated past values (sine)")
+    s.add_argument("inputs", nargs="*", help="images or folders of images to classify")
     s.add_argument("--image", nargs="+", help="image files to classify (cnn, resnet)")
+    s.add_argument("--out", help="write predictions as CSV here (path, label, probability...)")
     s.add_argument("--top-k", type=int, default=1)
     s.add_argument("--steps", type=int, default=1)
     s = add("parity", cmd_parity, "compare the torch and TF versions of a model")

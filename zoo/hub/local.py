@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from zoo.errors import HubError, WeightsError
-from zoo.paths import zoo_home
 from zoo.hub.atomic import (
     copy_file_atomic,
     sha256_bytes,
@@ -44,6 +43,7 @@ from zoo.hub.names import (
     utc_now,
 )
 from zoo.hub.refs import RefsMixin
+from zoo.paths import zoo_home
 
 try:
     import fcntl

@@ -39,7 +39,9 @@ def assign(model: Any, tensors: dict[str, Any], source: str) -> None:
 def save(model: Any, path: str | Path) -> str:
     """Write the model's weights as safetensors atomically; returns the file's sha256."""
     backend = backend_of(model)
-    meta = {"format": {"torch": "pt", "tf": "tf"}[backend], "zoo_model": model.config.model_name}
+    # one metadata key only: safetensors writes a metadata dict in a random order, so two keys
+    # gave the same weights different bytes (and sha256s); config.json names the model
+    meta = {"format": {"torch": "pt", "tf": "tf"}[backend]}
     return write_safetensors(state(model), Path(path), meta)
 
 
