@@ -122,3 +122,21 @@ def test_cli_finetune_then_predict_folder(folder, tmp_path, capsys):
     assert len(rows) == 12 and set(rows[0]) == {"path", "label1", "probability1", "label2",
                                                  "probability2"}
     assert {r["label1"] for r in rows} <= set(CLASSES)
+
+
+def test_publish_finetune_run_and_load_both_backends(folder, tmp_path):
+    run = zoo.finetune("resnet18", folder / "data", backend="torch", out=tmp_path / "run",
+                       weights=str(folder / "base"), **FAST)
+    pub = zoo.publish(run, repo="me/colours", hub=tmp_path / "hub")
+    assert {"model.safetensors", "tf_model.safetensors", "settings.json", "metrics.csv",
+            "plots/confusion_matrix.png", "README.md"} <= set(pub.files)
+    assert set(pub.entry["metrics"]) == {"torch", "tf"}
+    # measured again in each backend on the same validation split: converted weights with
+    # parity ~1e-6 make the same predictions
+    assert pub.entry["metrics"]["torch"] == pub.entry["metrics"]["tf"]
+    assert pub.entry["origin"]["library"] == "zoo.finetune"
+    card = (tmp_path / "card.md")
+    card.write_bytes(zoo.loading.open_hub(tmp_path / "hub").read_bytes("me/colours", "README.md"))
+    assert "Fine-tuned with **torch** by `zoo.finetune`" in card.read_text()
+    k = zoo.load("me/colours", backend="tf", hub=tmp_path / "hub")
+    assert k.class_names == CLASSES

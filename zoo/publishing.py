@@ -95,6 +95,12 @@ def publish(run_dir: str | Path, repo: str, hub: str | Path | None = None,
     if not (run_dir / "run.json").is_file():
         raise ZooError(f"{run_dir} is not a run directory (no run.json); train with zoo.train")
     run = json.loads((run_dir / "run.json").read_text())
+    if run.get("kind") == "finetune":
+        from zoo.finetuning.publish import release_spec
+
+        require_both()  # before the first model: torch and torchvision must precede TF
+        model, spec = release_spec(run_dir, run, repo, message, tag, license)
+        return release(model, spec, hub=hub, manifest_file=manifest_file, source=str(run_dir))
     trained = run["backend"]
     recipe = parse_recipe((run_dir / "recipe.toml").read_text(), str(run_dir / "recipe.toml"))
     if recipe.sha256 != run["recipe_sha256"]:

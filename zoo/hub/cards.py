@@ -15,6 +15,10 @@ PROVENANCE = {
         "published at <{url}>; trained by {library} with the recipe <{recipe}>. The "
         "{trained_with}\nweights are that file's tensors unchanged; the other backend's were "
         "converted with\nzoo's rule table and checked for parity."),
+    "finetuned": (
+        "Fine-tuned with **{trained_with}** by `zoo.finetune` from `{weights}` weights; the\n"
+        "settings are `{file}` (sha256 `{sha256}`) in this repo. The other backend's weights "
+        "were\nconverted with zoo's rule table and checked for parity."),
 }
 #: ``zoo predict`` arguments of the usage example, per task
 PREDICT_ARGS = {"time-series-forecasting": "--history 0.0,0.1,0.2,0.3,0.4 --steps 5",
@@ -87,7 +91,9 @@ def render(info: dict[str, Any]) -> str:
         **({"source": origin} if origin else {}),
     )
     parity = info["parity"]
-    provenance = PROVENANCE["imported" if origin else "trained"].format(**{**info, **origin})
+    kind = ("finetuned" if origin.get("library") == "zoo.finetune" else "imported") if origin \
+        else "trained"
+    provenance = PROVENANCE[kind].format(**{**info, **origin})
     body = TEMPLATE.format(
         provenance=provenance,
         predict_args=PREDICT_ARGS.get(info["task"], ""),
