@@ -190,12 +190,19 @@ def reproduce(
 ) -> Reproduction:
     """Re-run the recipe that produced the published weights; compare with the record.
 
-    The recipe is the one pinned in the manifest: its sha256 must match the shipped file.
+    ``name`` is a model with published weights (its recipe is the one pinned in the
+    manifest, whose sha256 must match the shipped file), or the name of a shipped recipe
+    whose weights are not on this machine yet (``resnet18-fashion-mnist``: too large for
+    the bundled hub): that run is trained, judged against the recipe's target and, when it
+    reaches it, published to the local hub with a user manifest entry, so
+    ``zoo.load("resnet18:fashion-mnist")`` works afterwards.
     """
     from zoo.hub import manifest
     from zoo.training.recipe import recipe_path
 
     backend = check_backend(backend)
+    if name not in registry.MODELS:
+        return _reproduce_recipe(name, backend, ci, out, progress)
     entry = manifest.find(name, weights)
     recipe = load_recipe(recipe_path(manifest.recipe_file(entry)))
     if recipe.sha256 != entry.recipe_sha256:
@@ -209,3 +216,33 @@ def reproduce(
     recorded = entry.metrics.get(backend, {}).get(metric)
     return Reproduction(name, entry.tag, backend, run_dir, metric, recorded,
                         measured[backend][metric], measured["verdict"])
+
+
+def recipe_tag(recipe: Recipe) -> str:
+    """The weights tag a recipe publishes: its name without the model prefix."""
+    prefix = f"{recipe.model_name}-"
+    return recipe.name[len(prefix):] if recipe.name.startswith(prefix) else recipe.name
+
+
+def _reproduce_recipe(name: str, backend: str, ci: bool, out: str | Path | None,
+                      progress: bool) -> Reproduction:
+    """Train a shipped recipe; publish it to the local hub if it reaches its target."""
+    from zoo.hub.manifest import load_all
+    from zoo.paths import user_manifest_dir
+    from zoo.publishing import publish
+
+    recipe = load_recipe(name)
+    tag = recipe_tag(recipe)
+    existing = load_all().get((recipe.model_name, tag))
+    recorded = None
+    if existing is not None:
+        recorded = existing.metrics.get(backend, {}).get(recipe.evaluate["metric"])
+    run_dir = train(recipe, backend=backend, out=out, ci=ci, progress=progress)
+    measured = json.loads((run_dir / "metrics.json").read_text())
+    metric = recipe.evaluate["metric"]
+    result = Reproduction(recipe.model_name, tag, backend, run_dir, metric, recorded,
+                          measured[backend][metric], measured["verdict"])
+    if result.passed and not ci and existing is None:
+        print(publish(run_dir, repo=f"zoo/{recipe.model_name}", tag=tag,
+                      manifest_file=user_manifest_dir() / f"{recipe.model_name}.toml"))
+    return result
