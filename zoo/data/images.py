@@ -1,6 +1,6 @@
-"""Image folders in torchvision's ``ImageFolder`` layout (``root/<class>/**/<image>``), no framework.
+"""Image folders in torchvision's ``ImageFolder`` layout (``root/<class>/**/<image>``).
 
-Scanning gives the same classes, class indices and sample order as
+Numpy and PIL only. Scanning gives the same classes, class indices and sample order as
 ``torchvision.datasets.ImageFolder`` (minus hidden folders and files, which it keeps), checks
 every image on the way and skips the corrupt ones. Splits, sample orders and augmentation
 settings are plain numpy / dict values that the PyTorch pipeline (``images_pt``) and the TF
@@ -95,7 +95,7 @@ class ImageFolderIndex:
         bad = _skipped_per_class(self.root, self.skipped)
         lines = [f"{self.root}: {len(self.classes)} classes, {len(self.samples)} images, "
                  f"{len(self.skipped)} skipped (corrupt or unreadable)"]
-        width = max(map(len, self.classes))
+        width = max(map(len, self.classes), default=0)
         for name, n in self.counts().items():
             extra = f"  ({bad[name]} skipped)" if bad[name] else ""
             lines.append(f"  {name:<{width}}  {n:>6}{extra}")
@@ -125,11 +125,12 @@ class FolderSplit:
         """
         tr = Counter(label for _, label in self.train)
         va = Counter(label for _, label in self.val)
-        width = max(5, *map(len, self.classes))
+        width = max([5, *map(len, self.classes)])
         lines = [f"{self.root} ({self.source}): {len(self.classes)} classes, {len(self.train)} "
                  f"train + {len(self.val)} val images, {len(self.skipped)} skipped",
                  f"  {'class':<{width}}  {'train':>6} {'val':>6}"]
-        lines += [f"  {name:<{width}}  {tr[i]:>6} {va[i]:>6}" for i, name in enumerate(self.classes)]
+        lines += [f"  {name:<{width}}  {tr[i]:>6} {va[i]:>6}"
+                  for i, name in enumerate(self.classes)]
         return "\n".join(lines)
 
 
@@ -368,10 +369,8 @@ def check_normalize(mean: Sequence[float], std: Sequence[float]) -> tuple[tuple,
         >>> check_normalize([0.5], [0.25])
         ((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
     """
-    mean_t = tuple(float(m) for m in np.ravel(mean))
-    std_t = tuple(float(s) for s in np.ravel(std))
-    mean_t, std_t = (mean_t * 3 if len(mean_t) == 1 else mean_t), (std_t * 3 if len(std_t) == 1
-                                                                  else std_t)
+    mean_t, std_t = (tuple(float(v) for v in np.ravel(x)) for x in (mean, std))
+    mean_t, std_t = (x * 3 if len(x) == 1 else x for x in (mean_t, std_t))
     if len(mean_t) != 3 or len(std_t) != 3 or min(std_t) <= 0:
         raise DatasetError(f"mean={list(mean)} and std={list(std)} must be one or three values "
                            "(R, G, B) with std > 0, e.g. images.IMAGENET_MEAN / IMAGENET_STD")

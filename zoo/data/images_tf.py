@@ -78,11 +78,25 @@ def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Seq
         raise DatasetError("no samples to load; scan a non-empty image folder first")
     aug = images.check_augment(augment)
     mean_t, std_t = images.check_normalize(mean, std)
-    paths = tf.constant([str(p) for p, _ in samples])
-    labels = tf.constant([int(label) for _, label in samples], dtype=tf.int64)
-    kinds_np = np.array([decoder_for(p) for p, _ in samples], dtype=np.int32)
-    kinds = tf.constant(kinds_np)
-    decode = _decoder(sorted(set(kinds_np.tolist())))
+    kinds = np.array([decoder_for(p) for p, _ in samples], dtype=np.int32)
+    columns = (tf.constant([str(p) for p, _ in samples]),
+               tf.constant([int(label) for _, label in samples], dtype=tf.int64),
+               tf.constant(kinds))
+    decode = _decoder(sorted(set(kinds.tolist())))
+    resize_to = images.eval_resize(image_size, aug["crop_fraction"])
+
+    def load(path: tf.Tensor, label: tf.Tensor, kind: tf.Tensor,
+             image_seed: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+        img = decode(path, kind)
+        if image_seed is not None:
+            crop_seed, flip_seed = tf.unstack(tf.random.experimental.stateless_split(image_seed, 2))
+        if train and aug["random_resized_crop"]:
+            img = random_resized_crop(img, image_size, aug["scale"], aug["ratio"], crop_seed)
+        else:
+            img = resize_center_crop(img, image_size, resize_to)
+        if train and aug["flip"]:
+            img = tf.image.stateless_random_flip_left_right(img, flip_seed)
+        return tf.ensure_shape(img, [image_size, image_size, 3]), label
 
     if train:
         n = len(samples)
@@ -90,32 +104,28 @@ def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Seq
             _EpochOrder(n, seed),
             output_signature=(tf.TensorSpec([n], tf.int64), tf.TensorSpec([n, 2], tf.int64)),
         ).unbatch().apply(tf.data.experimental.assert_cardinality(n))
+        ds = ds.map(lambda i, s: (*(tf.gather(c, i) for c in columns), s))
     else:
-        ds = tf.data.Dataset.range(len(samples)).map(lambda i: (i, tf.zeros([2], tf.int64)))
-
-    mean_c, std_c = tf.constant(mean_t), tf.constant(std_t)
-    resize_to = images.eval_resize(image_size, aug["crop_fraction"])
-
-    def load(i: tf.Tensor, image_seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        img = decode(paths[i], kinds[i])
-        crop_seed, flip_seed = tf.unstack(tf.random.experimental.stateless_split(image_seed, 2))
-        if train and aug["random_resized_crop"]:
-            img = random_resized_crop(img, image_size, aug["scale"], aug["ratio"], crop_seed)
-        else:
-            img = resize_center_crop(img, image_size, resize_to)
-        if train and aug["flip"]:
-            img = tf.image.stateless_random_flip_left_right(img, flip_seed)
-        img = (img / 255.0 - mean_c) / std_c
-        return tf.ensure_shape(img, [image_size, image_size, 3]), labels[i]
-
+        ds = tf.data.Dataset.from_tensor_slices(columns)
     ds = ds.map(load, num_parallel_calls=workers or tf.data.AUTOTUNE)
-    return ds.batch(batch_size, drop_remainder=drop_last).prefetch(tf.data.AUTOTUNE)
+
+    # Normalised per batch: one op per batch instead of one per image (tf.data runs small
+    # per-element ops with a fixed overhead each).
+    scale = tf.constant([1 / (255.0 * s) for s in std_t])
+    shift = tf.constant([m / s for m, s in zip(mean_t, std_t, strict=True)])
+
+    def normalize(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        return tf.cast(x, tf.float32) * scale - shift, y
+
+    ds = ds.batch(batch_size, drop_remainder=drop_last).map(normalize)
+    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def resize_center_crop(img: tf.Tensor, size: int, resize_to: int) -> tf.Tensor:
     """Shorter side to ``resize_to`` (bilinear, antialiased), then the central size x size.
 
-    Sizes and offsets are computed as torchvision's ``Resize(int)`` + ``CenterCrop`` do.
+    Sizes and offsets are computed as torchvision's ``Resize(int)`` + ``CenterCrop`` do; the
+    result is uint8, rounded as PIL rounds its resize.
 
     Example:
         >>> resize_center_crop(tf.zeros([300, 400, 3], tf.uint8), 224, 256).shape
@@ -126,7 +136,7 @@ def resize_center_crop(img: tf.Tensor, size: int, resize_to: int) -> tf.Tensor:
     new_long = (resize_to * tf.maximum(h, w)) // tf.minimum(h, w)
     new_h = tf.where(w <= h, new_long, resize_to)
     new_w = tf.where(w <= h, resize_to, new_long)
-    img = tf.image.resize(img, tf.stack([new_h, new_w]), method="bilinear", antialias=True)
+    img = _resize(img, new_h, new_w)
     top = tf.cast(tf.round(tf.cast(new_h - size, tf.float32) / 2.0), tf.int32)  # half to even,
     left = tf.cast(tf.round(tf.cast(new_w - size, tf.float32) / 2.0), tf.int32)  # as Python's
     return img[top:top + size, left:left + size]
@@ -134,7 +144,7 @@ def resize_center_crop(img: tf.Tensor, size: int, resize_to: int) -> tf.Tensor:
 
 def random_resized_crop(img: tf.Tensor, size: int, scale: tuple[float, float],
                         ratio: tuple[float, float], seed: tf.Tensor) -> tf.Tensor:
-    """torchvision's ``RandomResizedCrop`` with stateless draws from ``seed`` (shape [2]).
+    """torchvision's ``RandomResizedCrop`` with stateless draws from ``seed`` (shape [2]), uint8.
 
     Up to 10 boxes of random area (``scale`` of the image) and aspect ratio (log-uniform in
     ``ratio``) are drawn and the first that fits is used, else the central crop clamped to
@@ -171,8 +181,20 @@ def random_resized_crop(img: tf.Tensor, size: int, scale: tuple[float, float],
                    (h - crop_h) // 2)
     left = tf.where(found, tf.cast(u[1] * tf.cast(w - crop_w + 1, tf.float32), tf.int32),
                     (w - crop_w) // 2)
-    crop = img[top:top + crop_h, left:left + crop_w]
-    return tf.image.resize(crop, [size, size], method="bilinear", antialias=True)
+    return _resize(img[top:top + crop_h, left:left + crop_w], size, size)
+
+
+def _resize(img: tf.Tensor, h: tf.Tensor | int, w: tf.Tensor | int) -> tf.Tensor:
+    """uint8 image resized like PIL's bilinear (antialiased, rounded); as is if already h x w."""
+
+    def resize() -> tf.Tensor:
+        out = tf.image.resize(img, tf.stack([h, w]), method="bilinear", antialias=True)
+        return tf.cast(tf.round(tf.clip_by_value(out, 0.0, 255.0)), tf.uint8)
+
+    # torchvision returns an image of the right size untouched; so does this, and it saves
+    # the (slow) antialiased resize kernel
+    shape = tf.shape(img)
+    return tf.cond((shape[0] == h) & (shape[1] == w), lambda: img, resize)
 
 
 def _decoder(kinds: list[int]) -> Any:
