@@ -82,6 +82,8 @@ def sample_grid_png(images, truth, pred, confidence, classes: list[str], out: Pa
 def epoch_curves_png(rows: list[dict], out: Path, title: str = "") -> Path:
     """Training/validation loss and validation accuracy per epoch; a line where a new
     phase (e.g. unfreezing) starts."""
+    import itertools
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,7 +97,7 @@ def epoch_curves_png(rows: list[dict], out: Path, title: str = "") -> Path:
     ax_loss.legend()
     ax_acc.plot(epochs, [r["val_accuracy"] for r in rows], "o-", color="tab:green")
     ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="accuracy")
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         if before["phase"] != after["phase"]:
             for ax in (ax_loss, ax_acc):
                 ax.axvline(before["epoch"] + 0.5, color="grey", linestyle="--")
