@@ -16,7 +16,8 @@ def say(text: str) -> None:
 
 
 def main(workdir: str | None = None) -> None:
-    import torch  # noqa: F401  (torch first: the only import order that works with TF)
+    import torch  # noqa: F401  (torch and torchvision first: the only order that works with TF)
+    import torchvision  # noqa: F401
 
     import zoo
 
@@ -50,6 +51,8 @@ def main(workdir: str | None = None) -> None:
     print(f"untrained GRU converted: max abs diff {report.max_abs_diff:.2e} "
           f"({'PASS' if report.passed else 'FAIL'})")
 
+    resnet_demo(zoo, work)
+
     say('zoo.train("sine", backend="tf", ci=True): the recipe\'s scaled-down CI run')
     run_dir = zoo.train("sine", backend="tf", ci=True, out=work / "run-tf")
     print("run directory:", sorted(p.name for p in run_dir.iterdir()))
@@ -82,6 +85,33 @@ def classify_demo(zoo) -> None:
         print(f"{backend:>5}:", [[(label, round(p, 3)) for label, p in row] for row in top])
     if truth:
         print("truth:", truth)
+
+
+def resnet_demo(zoo, work: Path) -> None:
+    """ResNet-18 parity with randomised BatchNorm, then a tiny fine-tune on a made-up folder."""
+    import numpy as np
+
+    from zoo.data.images import write_image_folder
+    from zoo.models.resnet.pt import randomise_batchnorm
+
+    say('r = zoo.create("resnet18", backend="torch"); zoo.parity(r, zoo.convert(r, to="tf"))')
+    r = randomise_batchnorm(zoo.create("resnet18", backend="torch"))
+    print(zoo.parity(r, zoo.convert(r, to="tf")))
+
+    say('zoo.finetune("resnet18", folder, backend="tf", weights="none", ...): 3 colours')
+    rng = np.random.default_rng(0)
+    pictures = rng.integers(0, 60, (30, 40, 40, 3)).astype(np.uint8)
+    labels = np.arange(30) % 3
+    pictures[np.arange(30), :, :, 2 - labels] += 150
+    write_image_folder(work / "colours", pictures, labels, ["blue", "green", "red"])
+    run = zoo.finetune("resnet18", work / "colours", backend="tf", out=work / "finetune",
+                       weights="none", image_size=32, batch_size=8, workers=0,
+                       head_epochs=1, unfreeze=["layer1", "layer2", "layer3", "layer4"],
+                       unfreeze_epochs=2, unfreeze_lr=1e-3, progress=False)
+    print("run directory:", sorted(p.name for p in run.iterdir()))
+    tuned = zoo.load(run, backend="torch")
+    print("torch, converted from the TF run:", tuned.classify(pictures[:3], top_k=1),
+          "truth:", [["blue", "green", "red"][i] for i in labels[:3]])
 
 
 if __name__ == "__main__":
