@@ -24,6 +24,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -150,8 +151,9 @@ def scan(root: str | Path, check: bool = True) -> ImageFolderIndex:
     Classes are the sub-folders of ``root`` in ``sorted`` order and files are walked like
     torchvision's ``ImageFolder`` (recursively, links followed, sorted), so indices and order
     match it; hidden folders and files and other extensions are ignored. With ``check``
-    every image is opened and verified (JPEGs decoded at 1/8 scale) and a corrupt one is
-    skipped with a warning, listed in ``skipped``.
+    every image is opened and verified (JPEGs decoded at 1/8 scale, a few thousand images/s
+    per core for small photos) and a corrupt one is skipped with a warning, listed in
+    ``skipped``; ``check=False`` only lists files (for very large folders).
 
     Example:
         >>> index = scan("pets/")
@@ -171,26 +173,32 @@ def scan(root: str | Path, check: bool = True) -> ImageFolderIndex:
         raise DatasetError(f"no class sub-folders in {root}{found}: expected one sub-folder per "
                            "class, like torchvision ImageFolder (root/cat/1.jpg, root/dog/2.jpg)")
 
+    files: list[tuple[Path, int]] = []
+    other = Counter()  # class index -> files with other extensions
+    for index, name in enumerate(classes):
+        for path in _walk(root / name):
+            if is_image_file(path.name):
+                files.append((path, index))
+            else:
+                other[index] += not path.name.startswith(".")
+    # PIL releases the GIL while it reads and decodes, so threads check files in parallel
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        reasons = (list(pool.map(_check_image, [p for p, _ in files])) if check
+                   else [None] * len(files))
+
     samples: list[tuple[Path, int]] = []
     skipped: list[tuple[Path, str]] = []
-    empty: list[str] = []
-    for index, name in enumerate(classes):
-        found, bad, other = 0, 0, 0
-        for path in _walk(root / name):
-            if not is_image_file(path.name):
-                other += not path.name.startswith(".")
-                continue
-            reason = _check_image(path) if check else None
-            if reason is None:
-                samples.append((path, index))
-                found += 1
-            else:
-                log.warning("skipping corrupt image %s: %s", path, reason)
-                skipped.append((path, reason))
-                bad += 1
-        if not found:
-            empty.append(f"{root / name} ({bad} corrupt images skipped, {other} files with "
-                         "other extensions)")
+    bad = Counter()
+    for (path, index), reason in zip(files, reasons, strict=True):
+        if reason is None:
+            samples.append((path, index))
+        else:
+            log.warning("skipping corrupt image %s: %s", path, reason)
+            skipped.append((path, reason))
+            bad[index] += 1
+    found = Counter(index for _, index in samples)
+    empty = [f"{root / name} ({bad[i]} corrupt images skipped, {other[i]} files with other "
+             "extensions)" for i, name in enumerate(classes) if not found[i]]
     if empty:
         raise DatasetError(
             f"{len(empty)} class folder(s) in {root} have no usable image: {'; '.join(empty)}. "

@@ -1,11 +1,12 @@
 """TensorFlow pipeline over image-folder samples: a ``tf.data.Dataset`` of NHWC float32 batches.
 
-The same preprocessing as ``images_pt`` (the same ``augment`` keys, order and pixels up to
-the resize filter): JPEG is decoded by ``tf.io.decode_jpeg`` with the accurate integer DCT
-(bit-identical to PIL), PNG and WebP by ``tf.io.decode_image``, and the formats TensorFlow
-cannot decode (TIFF, PPM/PGM) or decodes differently (BMP: palette BMPs come out as the
-palette indices) by ``images.load_rgb`` through ``tf.numpy_function``. The decoder is chosen
-per file by its extension; a folder of one format gets only that decoder in its graph.
+The same preprocessing as ``images_pt``: the same ``augment`` keys and training order, and
+evaluation pixels within one grey level of torchvision's (PIL resizes in fixed point).
+JPEG is decoded by ``tf.io.decode_jpeg`` with the accurate integer DCT (bit-identical to
+PIL), PNG and WebP by ``tf.io.decode_image``, and the formats TensorFlow cannot decode
+(TIFF, PPM/PGM) or decodes differently (BMP: palette BMPs come out as the palette indices)
+by ``images.load_rgb`` through ``tf.numpy_function``. The decoder is chosen per file by its
+extension; a folder of one format gets only that decoder in its graph.
 
 Example:
     >>> split = images.scan_with_val("pets/", 0.2, seed=0)
@@ -88,7 +89,7 @@ def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Seq
     def load(path: tf.Tensor, label: tf.Tensor, kind: tf.Tensor,
              image_seed: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
         img = decode(path, kind)
-        if image_seed is not None:
+        if train:
             crop_seed, flip_seed = tf.unstack(tf.random.experimental.stateless_split(image_seed, 2))
         if train and aug["random_resized_crop"]:
             img = random_resized_crop(img, image_size, aug["scale"], aug["ratio"], crop_seed)
@@ -99,6 +100,8 @@ def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Seq
         return tf.ensure_shape(img, [image_size, image_size, 3]), label
 
     if train:
+        # The order (and each image's augmentation seed) comes from numpy, one call per
+        # epoch, so that it is the torch loader's order; tf.data.shuffle could not match it.
         n = len(samples)
         ds = tf.data.Dataset.from_generator(
             _EpochOrder(n, seed),
@@ -109,8 +112,8 @@ def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Seq
         ds = tf.data.Dataset.from_tensor_slices(columns)
     ds = ds.map(load, num_parallel_calls=workers or tf.data.AUTOTUNE)
 
-    # Normalised per batch: one op per batch instead of one per image (tf.data runs small
-    # per-element ops with a fixed overhead each).
+    # Images stay uint8 until batched (as PIL's do in torchvision), then one op per batch
+    # scales and normalises them.
     scale = tf.constant([1 / (255.0 * s) for s in std_t])
     shift = tf.constant([m / s for m, s in zip(mean_t, std_t, strict=True)])
 
@@ -158,10 +161,12 @@ def random_resized_crop(img: tf.Tensor, size: int, scale: tuple[float, float],
     shape = tf.shape(img)
     h, w = shape[0], shape[1]
     hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
-    s_area, s_ratio, s_pos = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
-    area = hf * wf * tf.random.stateless_uniform([_CANDIDATES], s_area, scale[0], scale[1])
-    aspect = tf.exp(tf.random.stateless_uniform([_CANDIDATES], s_ratio, math.log(ratio[0]),
-                                                math.log(ratio[1])))
+    # one draw for everything (tf.data pays a fixed cost per op and image): 10 areas,
+    # 10 log aspect ratios, 2 positions
+    u = tf.random.stateless_uniform([2 * _CANDIDATES + 2], seed)
+    area = hf * wf * (scale[0] + (scale[1] - scale[0]) * u[:_CANDIDATES])
+    log_lo, log_hi = math.log(ratio[0]), math.log(ratio[1])
+    aspect = tf.exp(log_lo + (log_hi - log_lo) * u[_CANDIDATES:2 * _CANDIDATES])
     cand_w = tf.cast(tf.round(tf.sqrt(area * aspect)), tf.int32)
     cand_h = tf.cast(tf.round(tf.sqrt(area / aspect)), tf.int32)
     fits = (cand_w > 0) & (cand_w <= w) & (cand_h > 0) & (cand_h <= h)
@@ -176,24 +181,27 @@ def random_resized_crop(img: tf.Tensor, size: int, scale: tuple[float, float],
 
     crop_h = tf.where(found, cand_h[first], fall_h)
     crop_w = tf.where(found, cand_w[first], fall_w)
-    u = tf.random.stateless_uniform([2], s_pos)
-    top = tf.where(found, tf.cast(u[0] * tf.cast(h - crop_h + 1, tf.float32), tf.int32),
+    top = tf.where(found, tf.cast(u[-2] * tf.cast(h - crop_h + 1, tf.float32), tf.int32),
                    (h - crop_h) // 2)
-    left = tf.where(found, tf.cast(u[1] * tf.cast(w - crop_w + 1, tf.float32), tf.int32),
+    left = tf.where(found, tf.cast(u[-1] * tf.cast(w - crop_w + 1, tf.float32), tf.int32),
                     (w - crop_w) // 2)
     return _resize(img[top:top + crop_h, left:left + crop_w], size, size)
 
 
 def _resize(img: tf.Tensor, h: tf.Tensor | int, w: tf.Tensor | int) -> tf.Tensor:
     """uint8 image resized like PIL's bilinear (antialiased, rounded); as is if already h x w."""
+    shape = tf.shape(img)
+    size = tf.stack([h, w])
 
     def resize() -> tf.Tensor:
-        out = tf.image.resize(img, tf.stack([h, w]), method="bilinear", antialias=True)
+        # Antialiasing (the ScaleAndTranslate kernel, what matches PIL when shrinking) costs
+        # about 4x plain bilinear; when enlarging both give the same pixels (to 3e-5).
+        out = tf.cond((shape[0] <= h) & (shape[1] <= w),
+                      lambda: tf.image.resize(img, size, method="bilinear"),
+                      lambda: tf.image.resize(img, size, method="bilinear", antialias=True))
         return tf.cast(tf.round(tf.clip_by_value(out, 0.0, 255.0)), tf.uint8)
 
-    # torchvision returns an image of the right size untouched; so does this, and it saves
-    # the (slow) antialiased resize kernel
-    shape = tf.shape(img)
+    # torchvision returns an image of the right size untouched; so does this
     return tf.cond((shape[0] == h) & (shape[1] == w), lambda: img, resize)
 
 
