@@ -96,6 +96,12 @@ def test_resume_after_interruption(folder, tmp_path, monkeypatch):
     summary = json.loads((run / "metrics.json").read_text())
     assert summary["resumed_from_epoch"] == 1
     assert [r["epoch"] for r in csv.DictReader((run / "metrics.csv").open())] == ["1", "2"]
+    # the resumed run continues the epoch order and optimizer state: same weights as a run
+    # that was never interrupted
+    whole = zoo.finetune("resnet18", folder / "data", out=tmp_path / "whole", **settings)
+    resumed_w = weights.state(zoo.load(run))
+    for key, value in weights.state(zoo.load(whole)).items():
+        np.testing.assert_array_equal(resumed_w[key], value, err_msg=key)
 
 
 def test_bad_settings_and_weights_are_clear_errors(folder, tmp_path):

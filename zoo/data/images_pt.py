@@ -106,12 +106,13 @@ def transforms(image_size: int, mean: Sequence[float], std: Sequence[float], tra
 def make_loader(samples: Sequence[tuple[Path, int]], image_size: int, mean: Sequence[float],
                 std: Sequence[float], batch_size: int, train: bool,
                 augment: Mapping[str, Any] | None, workers: int, seed: int, *,
-                drop_last: bool = False) -> DataLoader:
+                drop_last: bool = False, first_epoch: int = 0) -> DataLoader:
     """A ``DataLoader`` of (N, 3, size, size) float32 images and (N,) int64 labels.
 
     ``train``: a new seeded order every pass (``images.epoch_order``) and the ``augment``
     transforms; else the samples in order, resized and centre-cropped. ``workers`` > 0
-    decodes in that many persistent worker processes.
+    decodes in that many persistent worker processes. ``first_epoch``: the epoch the first
+    pass is (a resumed run continues the order where it stopped).
 
     Example:
         >>> loader = make_loader(val, 224, images.IMAGENET_MEAN, images.IMAGENET_STD, 64,
@@ -122,7 +123,7 @@ def make_loader(samples: Sequence[tuple[Path, int]], image_size: int, mean: Sequ
     if not samples:
         raise DatasetError("no samples to load; scan a non-empty image folder first")
     dataset = ImageSamples(samples, transforms(image_size, mean, std, train, augment))
-    sampler = EpochSampler(len(dataset), seed) if train else None
+    sampler = EpochSampler(len(dataset), seed, first_epoch) if train else None
     return DataLoader(
         dataset, batch_size=batch_size, sampler=sampler, num_workers=workers,
         persistent_workers=workers > 0, worker_init_fn=_seed_worker if workers > 0 else None,

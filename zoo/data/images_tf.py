@@ -50,8 +50,8 @@ def decoder_for(path: str | Path) -> int:
 class _EpochOrder:
     """Generator factory for ``from_generator``: each call yields the next epoch's order."""
 
-    def __init__(self, n: int, seed: int) -> None:
-        self.n, self.seed, self.epoch = n, seed, 0
+    def __init__(self, n: int, seed: int, epoch: int = 0) -> None:
+        self.n, self.seed, self.epoch = n, seed, epoch
 
     def __call__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         order, seeds = images.epoch_order(self.n, self.seed, self.epoch)
@@ -62,12 +62,13 @@ class _EpochOrder:
 def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Sequence[float],
                  std: Sequence[float], batch_size: int, train: bool,
                  augment: Mapping[str, Any] | None, workers: int, seed: int, *,
-                 drop_last: bool = False) -> tf.data.Dataset:
+                 drop_last: bool = False, first_epoch: int = 0) -> tf.data.Dataset:
     """A ``tf.data.Dataset`` of (N, size, size, 3) float32 images and (N,) int64 labels.
 
     ``train``: each pass is the next epoch of ``images.epoch_order`` (the torch loader's
     order) with the ``augment`` transforms; else the samples in order, resized and
-    centre-cropped. ``workers`` parallel decodes (0: ``tf.data.AUTOTUNE``).
+    centre-cropped. ``workers`` parallel decodes (0: ``tf.data.AUTOTUNE``). ``first_epoch``:
+    the epoch the first pass is (a resumed run continues the order where it stopped).
 
     Example:
         >>> ds = make_dataset(val, 224, images.IMAGENET_MEAN, images.IMAGENET_STD, 64,
@@ -104,7 +105,7 @@ def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Seq
         # epoch, so that it is the torch loader's order; tf.data.shuffle could not match it.
         n = len(samples)
         ds = tf.data.Dataset.from_generator(
-            _EpochOrder(n, seed),
+            _EpochOrder(n, seed, first_epoch),
             output_signature=(tf.TensorSpec([n], tf.int64), tf.TensorSpec([n, 2], tf.int64)),
         ).unbatch().apply(tf.data.experimental.assert_cardinality(n))
         ds = ds.map(lambda i, s: (*(tf.gather(c, i) for c in columns), s))

@@ -25,6 +25,7 @@ from zoo.backends import check_backend
 from zoo.errors import ZooError
 from zoo.finetuning.settings import FinetuneSettings, load_settings
 from zoo.hub.atomic import write_text_atomic
+from zoo.training.run import LOOPS as TRAINING_LOOPS
 
 log = logging.getLogger("zoo")
 #: backend -> the module with its ``Tuner`` and ``make_batches``
@@ -119,6 +120,8 @@ def finetune(
     _start(run_dir, model, backend, cfg, split, resume)
 
     loop = importlib.import_module(LOOPS[backend])
+    # the new head's initialisation (and TF op determinism) come from the settings' seed
+    importlib.import_module(TRAINING_LOOPS[backend]).seed_everything(cfg.seed)
     net = _starting_model(model, backend, cfg, split.classes)
     backbone = importlib.import_module(f"zoo.models.{net.config.family}.pt"
                                        if backend == "torch" else
@@ -126,8 +129,6 @@ def finetune(
     plan = phases(cfg, backbone)
     config = net.config
     make = loop.make_batches
-    train_batches = make(split.train, config.image_size, config.mean, config.std, cfg.batch_size,
-                         True, cfg.augment, cfg.workers, cfg.seed)
     val_batches = make(split.val, config.image_size, config.mean, config.std, cfg.batch_size,
                        False, {"crop_fraction": cfg.crop_fraction}, cfg.workers, cfg.seed)
     steps_per_epoch = math.ceil(len(split.train) / cfg.batch_size)
@@ -143,6 +144,9 @@ def finetune(
         tuner.load_state(model_t, optim_t, state["optimizer"])
         log.warning("resuming %s from epoch %d", run_dir, start)
 
+    # the epoch order and augmentation continue where a resumed run stopped
+    train_batches = make(split.train, config.image_size, config.mean, config.std, cfg.batch_size,
+                         True, cfg.augment, cfg.workers, cfg.seed, first_epoch=start)
     rows = _read_rows(run_dir / "metrics.csv")[:start]
     bar = tqdm(total=(cfg.total_epochs - start) * len(split.train), unit="img",
                desc=f"finetune {model} ({backend})", disable=not progress, dynamic_ncols=True)
