@@ -45,6 +45,26 @@ def test_tf_path_never_imports_torch(tmp_path):
     assert "tensorflow" in loaded and not loaded & {"torch", "torchvision"}
 
 
+FINETUNE = (
+    "import zoo, numpy as np\n"
+    "from zoo.data.images import write_image_folder\n"
+    "x = np.random.default_rng(0).integers(0, 255, (8, 36, 36, 3)).astype(np.uint8)\n"
+    "write_image_folder({data!r}, x, np.arange(8) % 2, ['a', 'b'])\n"
+    "run = zoo.finetune('resnet18', {data!r}, backend={backend!r}, weights='none', "
+    "image_size=32, batch_size=4, workers=0, head_epochs=1, out={out!r}, progress=False)\n"
+    "zoo.load(run, backend={backend!r}).classify(x[:2])\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend, forbidden", [("torch", {"tensorflow", "keras"}),
+                                                ("tf", {"torch", "torchvision"})])
+def test_resnet_finetune_path_stays_in_its_framework(tmp_path, backend, forbidden):
+    loaded = modules_after(FINETUNE.format(data=str(tmp_path / "data"), backend=backend,
+                                           out=str(tmp_path / "run")))
+    assert not loaded & forbidden, loaded & forbidden
+
+
 def test_missing_backend_names_the_extra():
     proc = run_python(
         "import sys; sys.modules['tensorflow'] = None\n"
