@@ -16,7 +16,7 @@ from PIL import Image
 from torchvision.datasets import ImageFolder
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
-from zoo.data import images
+from zoo.data import image_transforms, images
 from zoo.data.images import DatasetError, scan, scan_with_val, split
 from zoo.errors import RecipeError, ZooError
 
@@ -468,7 +468,7 @@ def test_augment_settings_are_validated(folder, images_tf):
     with pytest.raises(RecipeError, match="crop_fraction"):
         images.check_augment({"crop_fraction": 0})
     assert images.check_augment({"scale": [0.5, 1]})["scale"] == (0.5, 1.0)
-    assert set(images.AUGMENT_DEFAULTS) == set(images.AUGMENT_KEYS)
+    assert set(image_transforms.AUGMENT_DEFAULTS) == set(image_transforms.AUGMENT_KEYS)
     with pytest.raises(RecipeError, match="flp"):
         torch_batches(folder.samples, 8, augment={"flp": True})
     with pytest.raises(RecipeError, match="flp"):

@@ -29,7 +29,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 from torchvision.transforms import v2
 
-from zoo.data import images
+from zoo.data import image_transforms, images
 from zoo.errors import DatasetError
 
 
@@ -89,13 +89,14 @@ def transforms(image_size: int, mean: Sequence[float], std: Sequence[float], tra
         >>> transforms(224, images.IMAGENET_MEAN, images.IMAGENET_STD, False, {})
         Compose(Resize(size=[256], ...), CenterCrop(size=(224, 224)), ToImage(), ...)
     """
-    aug = images.check_augment(augment)
-    mean, std = images.check_normalize(mean, std)
+    aug = image_transforms.check_augment(augment)
+    mean, std = image_transforms.check_normalize(mean, std)
     if train and aug["random_resized_crop"]:
         steps = [v2.RandomResizedCrop(image_size, scale=aug["scale"], ratio=aug["ratio"],
                                       antialias=True)]
     else:
-        steps = [v2.Resize(images.eval_resize(image_size, aug["crop_fraction"]), antialias=True),
+        resize_to = image_transforms.eval_resize(image_size, aug["crop_fraction"])
+        steps = [v2.Resize(resize_to, antialias=True),
                  v2.CenterCrop(image_size)]
     if train and aug["flip"]:
         steps.append(v2.RandomHorizontalFlip())

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from zoo.data import images
+from zoo.data import image_transforms, images
 from zoo.errors import DatasetError
 
 JPEG, NATIVE, PIL = 0, 1, 2  # decoder per file
@@ -78,14 +78,14 @@ def make_dataset(samples: Sequence[tuple[Path, int]], image_size: int, mean: Seq
     """
     if not samples:
         raise DatasetError("no samples to load; scan a non-empty image folder first")
-    aug = images.check_augment(augment)
-    mean_t, std_t = images.check_normalize(mean, std)
+    aug = image_transforms.check_augment(augment)
+    mean_t, std_t = image_transforms.check_normalize(mean, std)
     kinds = np.array([decoder_for(p) for p, _ in samples], dtype=np.int32)
     columns = (tf.constant([str(p) for p, _ in samples]),
                tf.constant([int(label) for _, label in samples], dtype=tf.int64),
                tf.constant(kinds))
     decode = _decoder(sorted(set(kinds.tolist())))
-    resize_to = images.eval_resize(image_size, aug["crop_fraction"])
+    resize_to = image_transforms.eval_resize(image_size, aug["crop_fraction"])
 
     def load(path: tf.Tensor, label: tf.Tensor, kind: tf.Tensor,
              image_seed: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
