@@ -30,8 +30,9 @@ class TorchBatchNorm(L.BatchNormalization):
     A non-trainable BN layer (a frozen backbone) runs in inference mode and does not count.
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(epsilon=1e-5, momentum=0.9, **kwargs)
+    def __init__(self, epsilon: float = 1e-5, momentum: float = 0.9, **kwargs) -> None:
+        # keyword defaults rather than fixed values, so from_config (which passes both) works
+        super().__init__(epsilon=epsilon, momentum=momentum, **kwargs)
 
     def build(self, input_shape) -> None:
         super().build(input_shape)
