@@ -50,12 +50,30 @@ def test_torch_to_tf_parity_and_bit_identical_round_trip(name):
 
 @pytest.mark.parametrize("name", DEPTHS)
 def test_tf_to_torch_parity(name):
+    import keras
+
+    keras.utils.set_random_seed(0)  # the same draw whatever ran before
     k = zoo.create(name, backend="tf")
     _randomise_keras_bn(k)
     m = zoo.convert(k, to="torch")
     assert m.bn1.num_batches_tracked.dtype == torch.int64
     report = zoo.parity(k, m)
     assert report.passed, str(report)
+
+
+def test_keras_init_is_torchvision_like_and_not_repeated():
+    """Every conv gets its own draw (a shared Keras initializer repeats values), so a fresh
+    Keras ResNet's activations stay at the scale of a fresh torchvision one."""
+    k = zoo.create("resnet18", backend="tf")
+    kernels = {v.path: v.numpy() for v in k.weights if v.path.endswith("/kernel")}
+    assert not np.array_equal(kernels["layer1.0.conv1/kernel"], kernels["layer1.0.conv2/kernel"])
+    assert not np.array_equal(kernels["layer1.0.conv1/kernel"], kernels["layer1.1.conv1/kernel"])
+    x = np.random.default_rng(0).standard_normal((2, 64, 64, 3)).astype(np.float32)
+    torch_scale = np.mean([np.abs(zoo.create("resnet18").run_numpy(x)["logits"]).max()
+                           for _ in range(3)])
+    keras_scale = np.mean([np.abs(zoo.create("resnet18", backend="tf").run_numpy(x)["logits"])
+                           .max() for _ in range(3)])
+    assert 0.25 < keras_scale / torch_scale < 4, (keras_scale, torch_scale)
 
 
 def test_parameter_counts_match_torchvision():

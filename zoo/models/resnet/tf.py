@@ -18,8 +18,6 @@ from zoo.models.resnet.config import EXPANSION, WIDTHS, ResNetConfig, block_name
 from zoo.tasks.classify_tf import KerasClassifier
 
 L = keras.layers
-#: torchvision's init: kaiming normal (fan_out, relu) for convs, torch Linear defaults
-CONV_INIT = keras.initializers.VarianceScaling(2.0, "fan_out", "untruncated_normal")
 BACKBONE = ("conv1", "bn1", "layer1", "layer2", "layer3", "layer4")
 
 
@@ -49,8 +47,11 @@ class TorchBatchNorm(L.BatchNormalization):
 def _conv(x, filters: int, kernel: int, stride: int, name: str):
     if kernel > 1:
         x = L.ZeroPadding2D(kernel // 2, name=f"{name}_pad")(x)
+    # torchvision's init: kaiming normal (fan_out, relu). A new initializer per layer: one
+    # shared unseeded instance gives every same-shaped kernel the *same* values in Keras 3
+    init = keras.initializers.VarianceScaling(2.0, "fan_out", "untruncated_normal")
     return L.Conv2D(filters, kernel, stride, padding="valid", use_bias=False,
-                    kernel_initializer=CONV_INIT, name=name)(x)
+                    kernel_initializer=init, name=name)(x)
 
 
 def _block(x, kind: str, name: str, width: int, stride: int, downsample: bool):
