@@ -110,6 +110,9 @@ def test_bad_settings_and_weights_are_clear_errors(folder, tmp_path):
     with pytest.raises(zoo.errors.ZooError, match="unfreeze"):
         zoo.finetune("resnet18", folder / "data", out=tmp_path / "b", unfreeze_epochs=1,
                      **FAST)
+    with pytest.raises(zoo.errors.UnknownModelError, match="no weights 'nope'"):
+        zoo.finetune("resnet18", folder / "data", out=tmp_path / "d", weights="resnet18:nope",
+                     **FAST)
     with pytest.raises(zoo.errors.ZooError, match="are a resnet18, not resnet34"):
         zoo.finetune("resnet34", folder / "data", out=tmp_path / "c",
                      weights=str(folder / "base"), **FAST)

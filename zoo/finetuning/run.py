@@ -70,7 +70,7 @@ def _starting_model(name: str, backend: str, settings: FinetuneSettings,
     ref: str | Path = settings.weights
     if not settings.weights:
         ref = name
-    elif "/" not in settings.weights and not Path(settings.weights).is_dir():
+    elif not any(c in settings.weights for c in ":/") and not Path(settings.weights).is_dir():
         ref = f"{name}:{settings.weights}"
     base = load(ref, backend=backend)
     if base.config.model_name != name:
