@@ -237,3 +237,17 @@ def test_missing_weights_error_names_recipe():
     with pytest.raises(zoo.errors.UnknownModelError) as err:
         zoo.load("resnet18", weights="nope")
     assert "zoo reproduce resnet18-fashion-mnist" in str(err.value)
+
+
+def test_tf_first_process_gets_an_error_not_a_segfault():
+    from conftest import run_python
+
+    proc = run_python(
+        "import tensorflow, zoo\n"
+        "k = zoo.create('resnet18', backend='tf')\n"
+        "try:\n"
+        "    zoo.convert(k, to='torch')\n"
+        "except zoo.errors.ZooError as e:\n"
+        "    print('ERR', e)\n")
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    assert "ERR" in proc.stdout and "import torch, torchvision" in proc.stdout

@@ -50,6 +50,19 @@ def require(backend: str) -> ModuleType:
         ) from err
 
 
+def check_torchvision_importable(purpose: str) -> None:
+    """Raise (instead of segfaulting) when torchvision would be imported after TensorFlow.
+
+    Example:
+        >>> check_torchvision_importable("the PyTorch ResNet")   # fine in a torch-first process
+    """
+    # torchvision imported after TensorFlow segfaults on this stack (notes/conversion.md 0)
+    if "tensorflow" in sys.modules and "torchvision" not in sys.modules:
+        raise ZooError(f"{purpose} needs torchvision, which cannot be imported after TensorFlow "
+                       "in the same process; run it in a fresh process (the zoo command line) "
+                       "or `import torch, torchvision` before anything imports tensorflow")
+
+
 def require_both() -> None:
     """Import torch, torchvision, then TensorFlow: the only order that works together.
 

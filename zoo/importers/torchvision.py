@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -24,6 +23,7 @@ import numpy as np
 
 from zoo import registry
 from zoo import weights as zoo_weights
+from zoo.backends import check_torchvision_importable
 from zoo.errors import WeightsError, ZooError
 from zoo.hub.atomic import sha256_file
 from zoo.paths import user_manifest_dir
@@ -89,12 +89,7 @@ def import_torchvision(model: str, weights: str = "IMAGENET1K_V1",
 
 
 def _check_import_order() -> None:
-    # torchvision imported after TensorFlow segfaults on this stack (notes/conversion.md 0):
-    # refuse with an explanation rather than crash the interpreter
-    if "tensorflow" in sys.modules and "torchvision" not in sys.modules:
-        raise ZooError("zoo import torchvision needs torchvision, which cannot be imported after "
-                       "TensorFlow in the same process; run it in a fresh process (the zoo "
-                       "command line) or import torch and torchvision before tensorflow")
+    check_torchvision_importable("zoo import torchvision")
 
 
 def weights_enum(model: str, name: str) -> Any:

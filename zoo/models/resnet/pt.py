@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import torch
-import torchvision
-from torch import nn
-
+from zoo.backends import check_torchvision_importable
 from zoo.models.resnet.config import ResNetConfig
-from zoo.tasks.classify_pt import TorchClassifier
+
+check_torchvision_importable("the PyTorch ResNet")  # a clear error, not a segfault
+
+import torch  # noqa: E402
+import torchvision  # noqa: E402
+from torch import nn  # noqa: E402
+
+from zoo.tasks.classify_pt import TorchClassifier  # noqa: E402  (imports torch)
 
 BLOCKS = {"basic": torchvision.models.resnet.BasicBlock,
           "bottleneck": torchvision.models.resnet.Bottleneck}
