@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# before collection too: parametrized tests list manifest entries, and the user's own
+# (published or imported into $ZOO_HOME) must not leak into the suite
+os.environ["ZOO_HOME"] = tempfile.mkdtemp(prefix="zoo-test-home-")
 
 import torch  # noqa: E402,F401
 import torchvision  # noqa: E402,F401
