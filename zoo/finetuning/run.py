@@ -123,10 +123,7 @@ def finetune(
     # the new head's initialisation (and TF op determinism) come from the settings' seed
     importlib.import_module(TRAINING_LOOPS[backend]).seed_everything(cfg.seed)
     net = _starting_model(model, backend, cfg, split.classes)
-    backbone = importlib.import_module(f"zoo.models.{net.config.family}.pt"
-                                       if backend == "torch" else
-                                       f"zoo.models.{net.config.family}.tf").BACKBONE
-    plan = phases(cfg, backbone)
+    plan = phases(cfg, type(net.config).backbone)
     config = net.config
     make = loop.make_batches
     val_batches = make(split.val, config.image_size, config.mean, config.std, cfg.batch_size,

@@ -38,6 +38,10 @@ class ResNetConfig(ModelConfig):
     #: the head a new ``num_classes`` replaces, per backend (weights keys)
     head_keys: ClassVar[dict[str, tuple[str, ...]]] = {
         "torch": ("fc.weight", "fc.bias"), "tf": ("fc/kernel", "fc/bias")}
+    #: the stages before the head, in forward order: what fine-tuning freezes (same names as
+    #: torch modules and Keras layer prefixes)
+    backbone: ClassVar[tuple[str, ...]] = ("conv1", "bn1", "layer1", "layer2", "layer3",
+                                           "layer4")
 
     depth: int = 18
     num_classes: int = 1000

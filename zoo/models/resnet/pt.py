@@ -21,8 +21,6 @@ from zoo.tasks.classify_pt import TorchClassifier  # noqa: E402  (imports torch)
 
 BLOCKS = {"basic": torchvision.models.resnet.BasicBlock,
           "bottleneck": torchvision.models.resnet.Bottleneck}
-#: module names that make up the backbone, in forward order (the head is ``fc``)
-BACKBONE = ("conv1", "bn1", "layer1", "layer2", "layer3", "layer4")
 
 
 class ResNet(torchvision.models.ResNet, TorchClassifier):
@@ -49,7 +47,7 @@ class ResNet(torchvision.models.ResNet, TorchClassifier):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.features(x))
 
-    def freeze(self, modules: Iterable[str] = BACKBONE) -> None:
+    def freeze(self, modules: Iterable[str] = ResNetConfig.backbone) -> None:
         """Stop training ``modules``: no gradients and BatchNorm kept in inference mode.
 
         ``requires_grad_(False)`` alone does not freeze BN running statistics, and

@@ -18,7 +18,6 @@ from zoo.models.resnet.config import EXPANSION, WIDTHS, ResNetConfig, block_name
 from zoo.tasks.classify_tf import KerasClassifier
 
 L = keras.layers
-BACKBONE = ("conv1", "bn1", "layer1", "layer2", "layer3", "layer4")
 
 
 class TorchBatchNorm(L.BatchNormalization):
@@ -103,7 +102,7 @@ class ResNet(keras.Model, KerasClassifier):
         """The pooled embedding (N, feature_dim) of normalised NHWC images."""
         return self._features(x, training=training)
 
-    def freeze(self, modules: Iterable[str] = BACKBONE) -> None:
+    def freeze(self, modules: Iterable[str] = ResNetConfig.backbone) -> None:
         """Stop training ``modules``: ``trainable=False``, which in Keras 3 also runs their
         BatchNorm in inference mode (moving statistics stay put, even inside ``fit``)."""
         prefixes = tuple(modules)
