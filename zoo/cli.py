@@ -1,5 +1,5 @@
 """``zoo ...``: the command line over the Python API (list, info, train, reproduce, publish,
-import, convert, predict, parity).
+import, convert, predict, translate, plot-attention, parity).
 
 Example:
     $ zoo predict sine --backend tf --history 0.1,0.2,0.3,0.4,0.5 --steps 3
@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from zoo import registry
@@ -44,6 +45,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         data["kind"] = args.data.replace("-", "_")
     if args.data_dir:
         data["root"] = args.data_dir
+    if args.data_file:
+        data["path"] = args.data_file
     run_dir = train(args.recipe, backend=args.backend, out=args.out, resume=args.resume,
                     steps=args.steps, ci=args.ci, progress=not args.quiet, data=data)
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -108,6 +111,36 @@ def cmd_predict(args: argparse.Namespace) -> int:
                        "PATH for a classifier")
     history = [float(v) for v in args.history.split(",") if v.strip()]
     print(" ".join(f"{v:.6f}" for v in model.forecast(history, steps=args.steps)))
+    return 0
+
+
+def _translator(args: argparse.Namespace) -> Any:
+    from zoo.loading import load
+
+    model = load(args.ref, backend=args.backend, weights=args.weights, hub=args.hub)
+    if not hasattr(model, "translate"):
+        raise ZooError(f"{args.ref} is a {model.config.model_name} model, not a translator "
+                       "(try: zoo translate seq2seq \"23 november 2026\")")
+    return model
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    model = _translator(args)
+    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    for text, out in zip(texts, model.translate(texts, beam=args.beam), strict=True):
+        print(f"{text}\t{out}")
+    return 0
+
+
+def cmd_plot_attention(args: argparse.Namespace) -> int:
+    from zoo.training.plots import attention_png
+
+    model = _translator(args)
+    maps = [model.attention(text) for text in args.texts]
+    sep = "" if model.tgt_vocab.level == "char" else " "
+    titles = [f"{t} -> {sep.join(m.output_tokens[:-1])}"
+              for t, m in zip(args.texts, maps, strict=True)]
+    print(f"wrote {attention_png(maps, Path(args.out), titles)}")
     return 0
 
 
@@ -184,6 +217,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--data", help="dataset kind overriding the recipe's (e.g. mnist)")
     s.add_argument("--data-dir", help="directory of the dataset files (IDX for mnist)")
+    s.add_argument("--data-file", help="corpus file of a [data] kind = 'tsv' recipe")
     s = add("finetune", cmd_finetune, "fine-tune a pretrained classifier on an image folder")
     s.add_argument("model")
     s.add_argument("data", help="one sub-folder per class (torchvision ImageFolder layout)")
@@ -240,6 +274,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="write predictions as CSV here (path, label, probability...)")
     s.add_argument("--top-k", type=int, default=1)
     s.add_argument("--steps", type=int, default=1)
+    s = add("translate", cmd_translate, "translate texts (arguments, or one per stdin line)")
+    s.add_argument("ref", help="seq2seq, seq2seq:<tag>, a repo or a run directory")
+    s.add_argument("texts", nargs="*")
+    backend(s)
+    s.add_argument("--beam", type=int, default=1, help="beam width (1 = greedy)")
+    s.add_argument("--weights")
+    s.add_argument("--hub")
+    s = add("plot-attention", cmd_plot_attention, "attention heat maps of translations as PNG")
+    s.add_argument("ref")
+    s.add_argument("texts", nargs="+")
+    backend(s)
+    s.add_argument("--out", default="attention.png", help="PNG file to write")
+    s.add_argument("--weights")
+    s.add_argument("--hub")
     s = add("parity", cmd_parity, "compare the torch and TF versions of a model")
     s.add_argument("ref")
     s.add_argument("--weights")

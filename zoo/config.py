@@ -37,6 +37,8 @@ class ModelConfig:
     family: ClassVar[str] = ""
     #: field name -> allowed values, checked on construction (data, not branches)
     choices: ClassVar[dict[str, tuple[Any, ...]]] = {}
+    #: files saved next to the weights (vocabularies): name -> (model attribute, "mod:Class")
+    assets: ClassVar[dict[str, tuple[str, str]]] = {}
 
     def __post_init__(self) -> None:
         hints = _type_hints(type(self))

@@ -44,3 +44,11 @@ class ManifestError(ZooError):
 
 class DatasetError(ZooError):
     """An image folder, image file or dataset split that is missing, empty or unreadable."""
+
+
+class VocabError(ZooError, ValueError):
+    """A vocabulary, or a vocabulary file, that is malformed or used with bad arguments."""
+
+
+class CorpusError(ZooError, ValueError):
+    """A parallel-corpus file that is missing, unreadable or has a malformed line."""

@@ -70,6 +70,7 @@ def convert(model: Any, to: str) -> Any:
         'sine'
     """
     from zoo import weights
+    from zoo.assets import copy_assets
 
     to = check_backend(to)
     source = backend_of(model)
@@ -80,6 +81,7 @@ def convert(model: Any, to: str) -> Any:
     target = build(model.config, to)
     tensors = convert_state(model.config, weights.state(model), source, target)
     weights.assign(target, tensors, source=f"{source} model converted to {to}")
+    copy_assets(model, target)
     return target
 
 

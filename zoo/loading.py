@@ -64,6 +64,7 @@ def read_config(path: Path) -> Any:
 def from_files(files: dict[str, Path], backend: str, source: str) -> Any:
     """Build from ``config.json`` and load this backend's weights, else convert the other's."""
     from zoo import weights
+    from zoo.assets import load_assets
     from zoo.factory import build, convert_state
     from zoo.weights.files import read_safetensors
 
@@ -78,26 +79,34 @@ def from_files(files: dict[str, Path], backend: str, source: str) -> Any:
         weights.assign(model, tensors, source=f"{files[other]} (converted)")
     else:
         raise WeightsError(f"{source} has neither {own} nor {other}; there is nothing to load")
+    load_assets(model, files, source)
     return model
 
 
 def directory_files(path: Path) -> dict[str, Path]:
-    """config.json and the weight files present in a saved-model or run directory."""
+    """config.json, the weight files and the assets present in a saved-model or run directory."""
+    from zoo.assets import asset_names
     from zoo.weights import WEIGHT_FILES
 
     names = ["config.json", *WEIGHT_FILES.values()]
+    if (path / "config.json").is_file():
+        names += asset_names(read_config(path / "config.json"))
     return {n: path / n for n in names if (path / n).is_file()}
 
 
 def _hub_files(hub: Any, repo: str, revision: str, backend: str,
                pinned: dict[str, str] | None, ref: str) -> dict[str, Path]:
     """Paths of the files a load reads, sha256-checked against the commit (and the pin)."""
+    from zoo.assets import asset_names
     from zoo.weights import WEIGHT_FILES
 
     listing = hub.list_files(repo, revision)
     wanted = ["config.json", WEIGHT_FILES[backend]]
     if WEIGHT_FILES[backend] not in listing:
         wanted.append(WEIGHT_FILES[OTHER[backend]])
+    if "config.json" in listing:  # its assets (vocabularies) are named by the config class
+        config_path = hub.file_paths(repo, ["config.json"], revision, verify=True)["config.json"]
+        wanted += asset_names(read_config(config_path))
     wanted = [name for name in wanted if name in listing]
     for name in wanted if pinned is not None else []:
         if name not in pinned:
@@ -169,6 +178,9 @@ def save(model: Any, directory: str | Path) -> Path:
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
+    from zoo.assets import save_assets
+
     weights.save(model, out / weights.WEIGHT_FILES[backend_of(model)])
+    save_assets(model, out)
     write_text_atomic(out / "config.json", model.config.to_json())
     return out

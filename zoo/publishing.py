@@ -136,6 +136,7 @@ def release(model: Any, spec: Release, hub: str | Path | None = None,
         '3f9c0e...'
     """
     from zoo import weights
+    from zoo.assets import save_assets
     from zoo.backends import OTHER, backend_of, require_both
     from zoo.factory import convert, parity
     from zoo.hub.cards import render
@@ -160,6 +161,7 @@ def release(model: Any, spec: Release, hub: str | Path | None = None,
         stage = Path(tmp)
         for backend, m in models.items():
             weights.save(m, stage / weights.WEIGHT_FILES[backend])
+        save_assets(model, stage)
         write_text_atomic(stage / "config.json", model.config.to_json())
         write_text_atomic(stage / "metrics.json",
                           json.dumps(metrics_file, indent=2, sort_keys=True))

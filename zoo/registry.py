@@ -39,6 +39,8 @@ MODELS: dict[str, ModelEntry] = {
         *(ModelEntry(f"resnet{d}", "resnet", "image-classification",
                      "zoo.models.resnet.config:ResNetConfig", (("depth", d),))
           for d in (18, 34, 50)),
+        ModelEntry("seq2seq", "seq2seq", "translation",
+                   "zoo.models.seq2seq.config:Seq2SeqConfig"),
     )
 }
 

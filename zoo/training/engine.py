@@ -19,17 +19,23 @@ from zoo.training.logs import MetricsLog
 from zoo.training.sampler import batch_indices
 from zoo.training.schedule import lr_at
 
-BatchFn = Callable[[int], tuple[np.ndarray, np.ndarray]]
+BatchFn = Callable[[int], tuple[Any, np.ndarray]]
 
 
-def batch_source(x: np.ndarray, y: np.ndarray, recipe: Any,
+def batch_source(x: np.ndarray | tuple[np.ndarray, ...], y: np.ndarray, recipe: Any,
                  augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
                  ) -> BatchFn:
-    """``step -> (inputs, targets)``: a pure function, shared by both backends' pipelines."""
+    """``step -> (inputs, targets)``: a pure function, shared by both backends' pipelines.
+
+    ``x`` may be a tuple of arrays (seq2seq: source ids, teacher-forced target ids); the
+    model is then called with all of them.
+    """
     seed, size = recipe.seed, recipe.train["batch_size"]
 
-    def batch(step: int) -> tuple[np.ndarray, np.ndarray]:
-        idx = batch_indices(seed, step, size, len(x))
+    def batch(step: int) -> tuple[Any, np.ndarray]:
+        idx = batch_indices(seed, step, size, len(y))
+        if isinstance(x, tuple):
+            return tuple(np.ascontiguousarray(a[idx]) for a in x), np.ascontiguousarray(y[idx])
         xb, yb = x[idx], y[idx]
         if augment is not None:
             xb = augment(xb, np.random.default_rng([seed, step, 1]))

@@ -14,11 +14,21 @@ import numpy as np
 import torch
 from torch import nn
 
+from zoo.data.text import PAD
 from zoo.weights import pt as weights_pt
+
+
+def sequence_cross_entropy(smoothing: float) -> Any:
+    """Mean cross entropy over the non-pad target tokens of logits (B, T, V), labels (B, T)."""
+    # ignore_index drops pad positions from both the sum and the count (and the smoothing)
+    ce = nn.CrossEntropyLoss(ignore_index=PAD, label_smoothing=smoothing)
+    return lambda logits, labels: ce(logits.flatten(0, 1), labels.flatten())
+
 
 LOSSES = {
     "mse": lambda train: nn.MSELoss(),
     "cross_entropy": lambda train: nn.CrossEntropyLoss(label_smoothing=train["label_smoothing"]),
+    "sequence_cross_entropy": lambda train: sequence_cross_entropy(train["label_smoothing"]),
 }
 # fused kernels (CPU and GPU): the same update rule in fewer ops, ~12% faster steps on the
 # small sine model than the default per-tensor loop
@@ -86,10 +96,12 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         self.optimizer.zero_grad(set_to_none=True)
-        x = torch.as_tensor(x)
-        if self.permutation is not None:
-            x = x.permute(*self.permutation)
-        loss = self.loss_fn(self.model(x), torch.as_tensor(y))
+        if isinstance(x, (tuple, list)):  # several model inputs (seq2seq)
+            outputs = self.model(*(torch.as_tensor(a) for a in x))
+        else:
+            x = torch.as_tensor(x)
+            outputs = self.model(x if self.permutation is None else x.permute(*self.permutation))
+        loss = self.loss_fn(outputs, torch.as_tensor(y))
         loss.backward()
         self.optimizer.step()
         return loss.detach()

@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
+from zoo.data.text import PAD
 from zoo.weights import strict
 from zoo.weights import tf as weights_tf
 
@@ -28,9 +29,23 @@ def cross_entropy(smoothing: float) -> Any:
     return loss
 
 
+def sequence_cross_entropy(smoothing: float) -> Any:
+    """Mean cross entropy over the non-pad target tokens of logits (B, T, V), labels (B, T)."""
+
+    def loss(labels, logits):
+        onehot = tf.one_hot(labels, tf.shape(logits)[-1])
+        per_token = keras.losses.categorical_crossentropy(
+            onehot, logits, from_logits=True, label_smoothing=smoothing)
+        mask = tf.cast(tf.not_equal(labels, PAD), per_token.dtype)
+        return tf.reduce_sum(per_token * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
+
+    return loss
+
+
 LOSSES = {
     "mse": lambda train: keras.losses.MeanSquaredError(),
     "cross_entropy": lambda train: cross_entropy(train["label_smoothing"]),
+    "sequence_cross_entropy": lambda train: sequence_cross_entropy(train["label_smoothing"]),
 }
 OPTIMIZERS = {
     "adam": lambda o: keras.optimizers.Adam(o["lr"], weight_decay=o["weight_decay"] or None),
@@ -103,17 +118,19 @@ class Trainer:
 
     def batches(self, batch_fn: Any, start: int, stop: int, workers: int) -> Any:
         """Steps ``start..stop`` as a prefetching ``tf.data`` pipeline over ``batch_fn``."""
-        x0, y0 = batch_fn(start)  # dtypes and shapes of every batch
+        first = batch_fn(start)  # dtypes and shapes of every batch (x may be a tuple)
+        flat = tf.nest.flatten(first)
 
         def load(step):
-            return tf.numpy_function(lambda s: batch_fn(int(s)), [step],
-                                     [tf.as_dtype(x0.dtype), tf.as_dtype(y0.dtype)])
+            arrays = tf.numpy_function(lambda s: tf.nest.flatten(batch_fn(int(s))), [step],
+                                       [tf.as_dtype(a.dtype) for a in flat])
+            arrays = [tf.ensure_shape(a, f.shape) for a, f in zip(arrays, flat, strict=True)]
+            return tf.nest.pack_sequence_as(first, arrays)
 
         ds = tf.data.Dataset.range(start, stop)
         # parallel map keeps the step order (deterministic=True): same batches as torch
         ds = (ds.map(load, num_parallel_calls=workers, deterministic=True) if workers
               else ds.map(load))
-        ds = ds.map(lambda x, y: (tf.ensure_shape(x, x0.shape), tf.ensure_shape(y, y0.shape)))
         return iter(ds.prefetch(tf.data.AUTOTUNE))
 
     def state(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from zoo.training.logs import read_metrics
 
@@ -101,6 +102,33 @@ def epoch_curves_png(rows: list[dict], out: Path, title: str = "") -> Path:
         if before["phase"] != after["phase"]:
             for ax in (ax_loss, ax_acc):
                 ax.axvline(before["epoch"] + 0.5, color="grey", linestyle="--")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def attention_png(maps: list[Any], out: Path, titles: list[str] | None = None) -> Path:
+    """Attention heat maps (output tokens down, source tokens across), as in the seed notes.
+
+    ``maps`` are :class:`zoo.tasks.translate.AttentionMap` objects, one panel each.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = {" ": "␣"}  # a space token would be an invisible tick label
+    fig, axes = plt.subplots(1, len(maps), figsize=(5 * len(maps), 4.5), squeeze=False)
+    for i, (ax, amap) in enumerate(zip(axes[0], maps, strict=True)):
+        ax.imshow(amap.weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(amap.source_tokens)),
+                      [shown.get(t, t) for t in amap.source_tokens], rotation=90, fontsize=8)
+        ax.set_yticks(range(len(amap.output_tokens)),
+                      [shown.get(t, t) for t in amap.output_tokens], fontsize=8)
+        ax.set(xlabel="source", ylabel="output")
+        if titles:
+            ax.set_title(titles[i], fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     plt.close(fig)

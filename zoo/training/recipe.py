@@ -40,7 +40,7 @@ REQUIRED = {
 CHOICES = {
     ("optimizer", "name"): ("adam", "adamw", "sgd"),
     ("optimizer", "schedule"): ("constant", "cosine"),
-    ("train", "loss"): ("mse", "cross_entropy"),
+    ("train", "loss"): ("mse", "cross_entropy", "sequence_cross_entropy"),
 }
 DEFAULTS = {
     "optimizer": {"schedule": "constant", "warmup_steps": 0, "weight_decay": 0.0, "momentum": 0.9},

@@ -112,6 +112,7 @@ def train(
         >>> zoo.load(run_dir, backend="tf").forecast([0.1, 0.2, 0.3, 0.4, 0.5], 3)
     """
     from zoo import weights
+    from zoo.assets import attach, save_assets
     from zoo.factory import build
     from zoo.training import engine
     from zoo.training.plots import plot_curves
@@ -132,6 +133,7 @@ def train(
     loop = importlib.import_module(LOOPS[backend])
     loop.seed_everything(recipe.seed)
     model = build(config, backend)
+    attach(model, getattr(family, "assets", lambda data: {})(data))  # vocabularies
     x, y = family.training_arrays(data, config)
     augment = getattr(family, "augment", None)
     batches = engine.batch_source(x, y, recipe, functools.partial(augment, data) if augment
@@ -152,6 +154,7 @@ def train(
     family.plot(model, data, run_dir / "plots")
     plot_curves(run_dir / "metrics.csv", run_dir / "plots" / "loss.png", title=recipe.name)
     weights.save(model, run_dir / weights.WEIGHT_FILES[backend])
+    save_assets(model, run_dir)
     write_text_atomic(run_dir / "config.json", config.to_json())
     return run_dir
 
