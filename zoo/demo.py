@@ -27,6 +27,8 @@ def main(workdir: str | None = None) -> None:
 
     say("zoo.list_models(with_tags=True)")
     print(zoo.list_models(with_tags=True))
+    if zoo.list_models(with_tags=True).get("seq2seq"):
+        translate_demo(zoo, work)
     say('zoo.info("sine")["weights"]: pinned commit, metrics per backend, parity')
     for tag, w in zoo.info("sine")["weights"].items():
         print(f"{tag}: repo {w['repo']}@{w['revision'][:12]} metrics {w['metrics']} "
@@ -66,6 +68,20 @@ def main(workdir: str | None = None) -> None:
     again = zoo.load("me/sine", backend="tf", hub=work / "hub")
     print("reloaded from the hub:", again.forecast(history, steps=3).round(5))
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s; files in {work}")
+
+
+def translate_demo(zoo, work: Path) -> None:
+    """The headline call: the bundled dates model in TF and torch, greedy and beam search."""
+    from zoo.training.plots import attention_png
+
+    dates = ["23 november 2026", "sábado, 2 de enero de 2021", "le 1er mai 2001", "14.07.1989"]
+    say('zoo.load("seq2seq", backend="tf").translate([...])  (and backend="torch", beam=4)')
+    models = {b: zoo.load("seq2seq", backend=b) for b in ("tf", "torch")}
+    print("tf:         ", models["tf"].translate(dates))
+    print("torch:      ", models["torch"].translate(dates))
+    print("torch beam 4:", models["torch"].translate(dates, beam=4))
+    png = attention_png([models["tf"].attention(dates[1])], work / "attention.png", [dates[1]])
+    print(f"attention map of {dates[1]!r}: {png}")
 
 
 def classify_demo(zoo) -> None:

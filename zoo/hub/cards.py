@@ -20,9 +20,12 @@ PROVENANCE = {
         "settings are `{file}` (sha256 `{sha256}`) in this repo. The other backend's weights "
         "were\nconverted with zoo's rule table and checked for parity."),
 }
-#: ``zoo predict`` arguments of the usage example, per task
-PREDICT_ARGS = {"time-series-forecasting": "--history 0.0,0.1,0.2,0.3,0.4 --steps 5",
-                "image-classification": "--image IMAGE.jpg --top-k 5"}
+#: the command and arguments of the CLI usage example, per task
+PREDICT_ARGS = {
+    "time-series-forecasting": ("predict", "--history 0.0,0.1,0.2,0.3,0.4 --steps 5"),
+    "image-classification": ("predict", "--image IMAGE.jpg --top-k 5"),
+    "translation": ("translate", '"23 november 2026" --beam 4'),
+}
 
 TEMPLATE = """
 # {repo}
@@ -40,7 +43,7 @@ model = zoo.load("{load_ref}", backend="tf"{hub_arg})      # a keras.Model
 ```
 
 ```bash
-zoo predict {load_ref} --backend tf{hub_cli} {predict_args}
+zoo {predict_command} {load_ref} --backend tf{hub_cli} {predict_args}
 ```
 
 ## Metrics
@@ -96,7 +99,8 @@ def render(info: dict[str, Any]) -> str:
     provenance = PROVENANCE[kind].format(**{**info, **origin})
     body = TEMPLATE.format(
         provenance=provenance,
-        predict_args=PREDICT_ARGS.get(info["task"], ""),
+        predict_command=PREDICT_ARGS.get(info["task"], ("predict", ""))[0],
+        predict_args=PREDICT_ARGS.get(info["task"], ("predict", ""))[1],
         metrics_note=f"\n{info['metrics_note']}\n" if info.get("metrics_note") else "",
         metric_names=" | ".join(names),
         metric_rule="---|" * len(names),

@@ -45,6 +45,17 @@ class AttentionMap:
     weights: np.ndarray  # (len(output_tokens), len(source_tokens))
 
 
+def top_candidates(scores: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` best scores per row, best first; ties go to the lower
+    index (lower beam, then lower token id). ``argpartition`` first: a full sort of
+    (batch, beam * vocab) made beam search 7x slower than greedy instead of about 4x."""
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    picked = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -picked), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
 class Translator:
     """Mixin for a seq2seq model with ``config``, ``src_vocab`` and ``tgt_vocab``."""
 
@@ -146,7 +157,7 @@ class Translator:
             log_probs, h, _ = self._log_probs(prev, h, memory)
             vocab = log_probs.shape[1]
             cand = (scores[:, :, None] + log_probs.reshape(batch, beam, vocab)).reshape(batch, -1)
-            order = np.argsort(-cand, axis=1, kind="stable")  # ties: lower beam, lower id
+            order = top_candidates(cand, 2 * beam)
             rows = np.zeros((batch, beam), np.int64)
             new_scores = np.full((batch, beam), -np.inf)
             new_tokens = np.full((batch, beam), PAD, np.int64)
