@@ -19,7 +19,7 @@ from typing import Any
 
 from zoo import registry
 from zoo.backends import OTHER, backend_of, check_backend
-from zoo.errors import HubError, WeightsError, ZooError
+from zoo.errors import WeightsError, ZooError
 from zoo.hub.atomic import write_text_atomic
 from zoo.paths import BUNDLED_HUB
 
@@ -34,8 +34,9 @@ def _bundled_hub() -> Any:
     return LocalHub(BUNDLED_HUB, read_only=True)
 
 
-def open_hub(hub: str | Path | None) -> Any:
-    """``"bundled"``, ``None``/``"local"`` (``$ZOO_HOME/hub``) or a LocalHub directory."""
+def open_hub(hub: str | Path | None, token: str | None = None) -> Any:
+    """``"bundled"``, ``None``/``"local"`` (``$ZOO_HOME/hub``), a LocalHub directory,
+    ``"hf://"`` (``$HF_ENDPOINT`` or huggingface.co) or an endpoint URL (``zoo hub serve``)."""
     from zoo.hub.local import LocalHub, default_root
 
     if hub == "bundled":
@@ -44,8 +45,9 @@ def open_hub(hub: str | Path | None) -> Any:
         return LocalHub(default_root())
     text = str(hub)
     if text.startswith(("hf://", "http://", "https://")):
-        raise HubError(f"hub {text!r}: Hugging Face-compatible hubs are not supported by this "
-                       "version of zoo yet; use a LocalHub directory")
+        from zoo.hub.hf import HFHub
+
+        return HFHub(None if text.startswith("hf://") else text, token=token)
     return LocalHub(Path(text).expanduser())
 
 
@@ -96,8 +98,11 @@ def directory_files(path: Path) -> dict[str, Path]:
 
 def _hub_files(hub: Any, repo: str, revision: str, backend: str,
                pinned: dict[str, str] | None, ref: str) -> dict[str, Path]:
-    """Paths of the files a load reads, sha256-checked against the commit (and the pin)."""
+    """Paths of the files a load reads, checked against the commit and, when a manifest
+    pins them, against the pinned sha256 (after download: Hub listings only give sha256 for
+    LFS files)."""
     from zoo.assets import asset_names
+    from zoo.hub.atomic import sha256_file
     from zoo.weights import WEIGHT_FILES
 
     listing = hub.list_files(repo, revision)
@@ -108,16 +113,18 @@ def _hub_files(hub: Any, repo: str, revision: str, backend: str,
         config_path = hub.file_paths(repo, ["config.json"], revision, verify=True)["config.json"]
         wanted += asset_names(read_config(config_path))
     wanted = [name for name in wanted if name in listing]
-    for name in wanted if pinned is not None else []:
-        if name not in pinned:
-            raise WeightsError(f"{ref}: the manifest pins no sha256 for {name}")
-        if listing[name]["sha256"] != pinned[name]:
+    missing_pins = [name for name in wanted if pinned is not None and name not in pinned]
+    if missing_pins:
+        raise WeightsError(f"{ref}: the manifest pins no sha256 for {missing_pins}")
+    paths = hub.file_paths(repo, wanted, revision, verify=True)
+    for name, path in paths.items() if pinned is not None else ():
+        if (actual := sha256_file(path)) != pinned[name]:
             raise WeightsError(
-                f"{ref}: {name} at commit {revision} has sha256 {listing[name]['sha256']}, "
-                f"but the manifest pins {pinned[name]}; the hub repo was rewritten or the "
-                "manifest is stale: re-publish or update weights_manifest"
+                f"{ref}: {name} at commit {revision} has sha256 {actual}, but the manifest "
+                f"pins {pinned[name]}; the hub repo was rewritten or the manifest is stale: "
+                "re-publish or update weights_manifest"
             )
-    return hub.file_paths(repo, wanted, revision, verify=True)
+    return paths
 
 
 def load(ref: str | Path, backend: str = "torch", weights: str | None = None,
@@ -146,9 +153,8 @@ def _load(ref: str | Path, backend: str, weights: str | None, revision: str | No
     if path.is_dir():
         return from_files(directory_files(path), backend, source=str(path))
     text = str(ref)
-    if text.startswith("hf://"):
-        raise HubError(f"{text}: Hugging Face hub references are not supported by this version "
-                       "of zoo yet")
+    if text.startswith("hf://"):  # hf://org/name[@rev]: the Hub at $HF_ENDPOINT (or hub=)
+        text, hub = text.removeprefix("hf://"), hub if hub is not None else "hf://"
     if "/" in text:
         repo, _, rev = text.partition("@")
         store = open_hub(hub)

@@ -46,8 +46,13 @@ class Publication:
 
 
 def _hub_label(hub: str | Path | None) -> str:
+    """What a manifest entry records: bundled, local, a directory or an endpoint URL."""
     if hub is None or hub in ("local", "bundled"):
         return hub or "local"
+    if str(hub).startswith(("hf://", "http://", "https://")):
+        from zoo.loading import open_hub
+
+        return open_hub(hub).endpoint  # hf:// -> $HF_ENDPOINT or https://huggingface.co
     return "bundled" if Path(hub).resolve() == BUNDLED_HUB else str(Path(hub).resolve())
 
 
