@@ -15,6 +15,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # before collection too: parametrized tests list manifest entries, and the user's own
 # (published or imported into $ZOO_HOME) must not leak into the suite
 os.environ["ZOO_HOME"] = tempfile.mkdtemp(prefix="zoo-test-home-")
+# the Hugging Face cache too: hub tests must not read or fill the user's
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="zoo-test-hf-home-")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import torch  # noqa: E402,F401
 import torchvision  # noqa: E402,F401

@@ -6,9 +6,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,14 @@ from zoo.errors import HubError, WeightsError
 from zoo.hub import atomic
 from zoo.hub import local as hub_local
 from zoo.hub.local import LocalHub, default_root
+from zoo.hub.names import (
+    AlreadyExistsError,
+    BranchMovedError,
+    EntryNotFoundError,
+    InvalidNameError,
+    RepoNotFoundError,
+    RevisionNotFoundError,
+)
 
 pytestmark = pytest.mark.hub
 ROOT = Path(__file__).resolve().parents[1]
@@ -397,3 +407,81 @@ def test_atomic_helpers(tmp_path: Path, monkeypatch) -> None:
         atomic.write_bytes_atomic(target, b"new")
     assert target.read_text(encoding="utf-8") == "héllo"
     assert sorted(p.name for p in target.parent.iterdir()) == ["f.txt"]
+
+
+def test_git_sha1_matches_git_and_is_cached(hub: LocalHub) -> None:
+    cid = hub.commit("me/m", {"empty": b"", "hello": b"hello\n"}, "one")
+    files = hub.list_files("me/m", cid)
+    # the ids `git hash-object` prints for these contents
+    assert hub.git_sha1(files["empty"]["sha256"]) == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+    hello = files["hello"]["sha256"]
+    assert hub.git_sha1(hello) == "ce013625030ba8dba906f756967f9e9ca394464a"
+    cached = hub.root / "cache" / "git-sha1" / hello[:2] / hello
+    assert cached.read_text().strip() == "ce013625030ba8dba906f756967f9e9ca394464a"
+    cached.write_text("garbage")  # a damaged cache entry is recomputed, not trusted
+    assert LocalHub(hub.root).git_sha1(hello) == "ce013625030ba8dba906f756967f9e9ca394464a"
+    # a read-only hub computes it without writing anything
+    shutil.rmtree(hub.root / "cache")
+    ro = LocalHub(hub.root, read_only=True)
+    assert ro.git_sha1(hello) == "ce013625030ba8dba906f756967f9e9ca394464a"
+    assert not (hub.root / "cache").exists()
+    assert atomic.git_blob_sha1(hub.file_path("me/m", "hello")) == ro.git_sha1(hello)
+
+
+def test_delete_folders_in_a_commit(hub: LocalHub) -> None:
+    hub.commit("me/m", {"keep.txt": b"k", "d/a": b"a", "d/e/b": b"b", "dx": b"x"}, "one")
+    cid = hub.commit("me/m", {"d/new": b"n"}, "prune", delete_folders=["d"])
+    assert sorted(hub.list_files("me/m", cid)) == ["d/new", "dx", "keep.txt"]
+    with pytest.raises(EntryNotFoundError, match="no file under it"):
+        hub.commit("me/m", {}, "again", delete_folders=["nothing"])
+    with pytest.raises(HubError, match="invalid path"):
+        hub.commit("me/m", {}, "bad", delete_folders=["../d"])
+
+
+def test_errors_name_what_went_wrong_by_class(hub: LocalHub) -> None:
+    c1 = hub.commit("me/m", {"f": b"1"}, "one")
+    hub.commit("me/m", {"f": b"2"}, "two")
+    hub.create_tag("me/m", "v1")
+    cases = [
+        (lambda: hub.resolve("me/none"), RepoNotFoundError),
+        (lambda: hub.resolve("me/m", "nope"), RevisionNotFoundError),
+        (lambda: hub.file_path("me/m", "nope"), EntryNotFoundError),
+        (lambda: hub.commit("me/m", {}, "x", delete=["nope"]), EntryNotFoundError),
+        (lambda: hub.commit("me/m", {"f": b"3"}, "x", parent=c1), BranchMovedError),
+        (lambda: hub.commit("me/m", {"f": b"3"}, "x", branch="dev"), RevisionNotFoundError),
+        (lambda: hub.create_repo("me/m", exist_ok=False), AlreadyExistsError),
+        (lambda: hub.create_tag("me/m", "v1", revision=c1), AlreadyExistsError),
+        (lambda: hub.delete_branch("me/m", "dev"), RevisionNotFoundError),
+        (lambda: hub.file_path("me/m", "../f"), InvalidNameError),
+        (lambda: hub.resolve("bad id"), InvalidNameError),
+    ]
+    for call, cls in cases:
+        with pytest.raises(cls) as err:
+            call()
+        assert isinstance(err.value, HubError)  # callers catching HubError are unaffected
+
+
+def test_iter_commits_is_lazy_and_raises_at_once(hub: LocalHub) -> None:
+    ids = [hub.commit("me/m", {"f": str(i).encode()}, f"c{i}") for i in range(3)]
+    history = hub.iter_commits("me/m")
+    assert next(history)["id"] == ids[2] and [c["id"] for c in history] == ids[1::-1]
+    with pytest.raises(RevisionNotFoundError):
+        hub.iter_commits("me/m", "nope")  # not at the first next()
+
+
+def test_concurrent_create_repo_has_one_winner(hub: LocalHub) -> None:
+    results: list[str] = []
+
+    def create() -> None:
+        try:
+            LocalHub(hub.root).create_repo("me/race", exist_ok=False)
+            results.append("created")
+        except AlreadyExistsError:
+            results.append("exists")
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["created"] + ["exists"] * 5

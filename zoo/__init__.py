@@ -16,7 +16,8 @@ from zoo import errors  # noqa: E402  (tiny, framework-free: zoo.errors.ZooError
 
 __version__ = "0.1.0"
 __all__ = ["errors", "list_models", "info", "create", "load", "save", "convert", "parity", "train",
-           "finetune", "reproduce", "publish", "import_torchvision", "__version__"]
+           "finetune", "reproduce", "publish", "pull", "verify", "import_torchvision",
+           "__version__"]
 
 
 def list_models(with_tags: bool = False) -> list[str] | dict[str, list[str]]:
@@ -113,11 +114,33 @@ def reproduce(name: str, backend: str = "torch", weights: str | None = None, ci:
     return impl(name, backend, weights=weights, ci=ci, out=out, progress=progress)
 
 
-def publish(run_dir: str, repo: str, hub: str | None = None, message: str | None = None) -> Any:
-    """Commit a run (both backends' weights, parity, card...) to a hub; returns the commit."""
+def publish(run_dir: str, repo: str, hub: str | None = None, message: str | None = None,
+            tag: str | None = None, license: str = "MIT",
+            manifest_file: str | None = None) -> Any:
+    """Commit a run (both backends' weights, parity, card...) to a hub in one commit.
+
+    ``hub``: a LocalHub directory (default ``$ZOO_HOME/hub``), ``"hf://"`` (huggingface.co or
+    ``$HF_ENDPOINT``) or an endpoint URL such as ``zoo hub serve``'s. Returns the
+    Publication: the commit id and the manifest entry that pins it.
+    """
     from zoo.publishing import publish as impl
 
-    return impl(run_dir, repo, hub=hub, message=message)
+    return impl(run_dir, repo, hub=hub, message=message, tag=tag, license=license,
+                manifest_file=manifest_file)
+
+
+def pull(ref: str, hub: str | None = None, revision: str | None = None) -> Any:
+    """Fetch and check every file of one commit (so later loads work offline)."""
+    from zoo.hub.transfer import pull as impl
+
+    return impl(ref, hub=hub, revision=revision)
+
+
+def verify(names: list[str] | None = None) -> Any:
+    """Re-check the sha256 pins and the parity of every manifest entry (or of ``names``)."""
+    from zoo.hub.transfer import verify as impl
+
+    return impl(names)
 
 
 def import_torchvision(model: str, weights: str = "IMAGENET1K_V1", source: str | None = None,

@@ -1,5 +1,5 @@
 """``zoo ...``: the command line over the Python API (list, info, train, reproduce, publish,
-import, convert, predict, translate, plot-attention, parity).
+import, convert, predict, translate, plot-attention, parity, pull, push, verify, hub serve).
 
 Example:
     $ zoo predict sine --backend tf --history 0.1,0.2,0.3,0.4,0.5 --steps 3
@@ -182,6 +182,43 @@ def cmd_parity(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def cmd_pull(args: argparse.Namespace) -> int:
+    from zoo.hub.transfer import pull
+
+    print(pull(args.ref, hub=args.hub, revision=args.revision))
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from zoo.hub.transfer import push
+
+    commit = push(args.repo, source=args.source, target=args.to, revision=args.revision,
+                  to_repo=args.to_repo, message=args.message)
+    print(f"pushed {args.repo}@{args.revision} from {args.source or 'local'} to {args.to} as "
+          f"{args.to_repo or args.repo}@{commit}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from zoo.hub.transfer import verify
+
+    results = verify(args.names or None)
+    for r in results:
+        print(f"{'PASS' if r.passed else 'FAIL'}  {r.ref:<28} {r.detail}")
+    if not results:
+        raise ZooError(f"no manifest entries match {args.names}")
+    return 0 if all(r.passed for r in results) else 1
+
+
+def cmd_hub_serve(args: argparse.Namespace) -> int:
+    from zoo.hub.server.serve import parse_size, serve
+
+    serve(args.root, host=args.host, port=args.port, tokens_file=args.tokens,
+          page_size=args.page_size, max_body=parse_size(args.max_body) if args.max_body else None,
+          log_level=args.log_level)
+    return 0
+
+
 def _typed(values: dict[str, str]) -> dict[str, Any]:
     """``--set units=32`` -> {"units": 32}: JSON where it parses, else the string."""
     out = {}
@@ -241,10 +278,25 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--ci", action="store_true")
     s.add_argument("--out")
     s.add_argument("--quiet", action="store_true")
+    hub_help = ("LocalHub directory (default $ZOO_HOME/hub), hf:// (huggingface.co or "
+                "$HF_ENDPOINT) or an endpoint URL (zoo hub serve); tokens come from HF_TOKEN")
+    s = add("pull", cmd_pull, "download and check every file of one commit (for offline use)")
+    s.add_argument("ref", help="a manifest name (seq2seq:dates), repo[@rev] or hf://org/name@rev")
+    s.add_argument("--hub", help=hub_help)
+    s.add_argument("--revision")
+    s = add("push", cmd_push, "copy one commit of a repo from one hub to another")
+    s.add_argument("repo")
+    s.add_argument("--from", dest="source", help="source hub (" + hub_help + ")")
+    s.add_argument("--to", required=True, help="target hub")
+    s.add_argument("--revision", default="main")
+    s.add_argument("--to-repo", help="repo id on the target (default the same)")
+    s.add_argument("--message")
+    s = add("verify", cmd_verify, "re-check sha256 pins and parity of every manifest entry")
+    s.add_argument("names", nargs="*", help="models or model:tag refs (default all)")
     s = add("publish", cmd_publish, "commit a run directory (both backends) to a hub")
     s.add_argument("run_dir")
     s.add_argument("--repo", required=True, help="namespace/name")
-    s.add_argument("--hub", help="LocalHub directory (default $ZOO_HOME/hub)")
+    s.add_argument("--hub", help=hub_help)
     s.add_argument("--message")
     s.add_argument("--tag", help="weights tag for the manifest entry")
     s.add_argument("--manifest", help="write the entry into this weights_manifest TOML")
@@ -294,6 +346,26 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--hub")
     s.add_argument("--untrained", action="store_true", help="random weights, converted")
     s.add_argument("--set", action="append", metavar="KEY=VALUE", help="config override")
+    hub = sub.add_parser("hub", help="hub tools (serve a LocalHub over HTTP)",
+                         description="hub tools (serve a LocalHub over HTTP)")
+    hub_sub = hub.add_subparsers(dest="hub_command", required=True)
+    about = ("serve a LocalHub directory with the Hugging Face Hub HTTP API subset that "
+             "huggingface_hub and the hf CLI use (point HF_ENDPOINT at the printed URL); needs "
+             "pip install 'zoo[hub]'")
+    s = hub_sub.add_parser("serve", help=about, description=about)
+    s.set_defaults(func=cmd_hub_serve)
+    s.add_argument("--root", required=True, help="the LocalHub directory (created if missing)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
+                   "127.0.0.1: this machine only; plain HTTP, so use a TLS proxy beyond it)")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--tokens", metavar="FILE", help="lines 'TOKEN USER read|write' (default "
+                   "$ZOO_HUB_TOKENS; with neither, the server is read-only)")
+    s.add_argument("--page-size", type=int, help="entries per page of tree, commit and repo "
+                   "listings (default 1000, the Hub's)")
+    s.add_argument("--max-body", metavar="SIZE", help="largest request body, e.g. 512M "
+                   "(default 2G; a commit carries its files base64-encoded, 4/3 of their size)")
+    s.add_argument("--log-level", default="info", choices=["critical", "error", "warning",
+                                                            "info", "debug"])
     return p
 
 

@@ -36,7 +36,7 @@ def _fields(line: str) -> tuple[str, str] | str:
     if len(fields) > 3:
         return (f"{len(fields)} tab-separated fields; expected {_FORMAT}. Replace tabs "
                 "inside the sentences with spaces")
-    for name, value in zip(("source", "target"), fields, strict=False):
+    for name, value in zip(("source", "target"), fields[:2], strict=True):
         if not value:
             return f"an empty {name} column; fill it in or delete the line"
     return fields[0], fields[1]

@@ -121,3 +121,13 @@ def sha256_file(path: Path) -> str:
         while chunk := f.read(CHUNK):
             h.update(chunk)
     return h.hexdigest()
+
+
+def git_blob_sha1(path: Path) -> str:
+    """The git blob id of a file: sha1 of ``b"blob <size>\\0" + content``, read in chunks.
+    Example: ``git_blob_sha1(Path("empty"))  # 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'``"""
+    h = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()

@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -26,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zoo.errors import BackendNotInstalledError, HubError, WeightsError
-from zoo.hub.atomic import sha256_file, write_text_atomic
+from zoo.hub.atomic import git_blob_sha1, sha256_file, write_text_atomic
 from zoo.paths import zoo_home
 
 log = logging.getLogger("zoo")
@@ -43,13 +42,13 @@ def _hf() -> Any:
     return huggingface_hub
 
 
-def git_blob_sha1(path: Path) -> str:
-    """The git object id of a file's content: what the Hub lists (and sends as ETag)."""
-    digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def hub_cache() -> Path:
+    """The HF cache as the environment says now (the client reads it once, at import)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]) / "hub"
+    return Path(_hf().constants.HF_HUB_CACHE)
 
 
 def offline() -> bool:
@@ -70,8 +69,8 @@ class HFHub:
         host = urlsplit(self.endpoint).netloc
         # The HF cache is keyed by repo id only: a team hub's "org/name" and huggingface.co's
         # would share refs/main. Other endpoints get their own cache folder inside it.
-        self.cache_dir = (None if self.endpoint == DEFAULT_ENDPOINT
-                          else Path(hf.constants.HF_HUB_CACHE) / "endpoints" / _safe(host))
+        self.cache_dir = (hub_cache() if self.endpoint == DEFAULT_ENDPOINT
+                          else hub_cache() / "endpoints" / _safe(host))
         self._listings = zoo_home() / "hf_listings" / _safe(host)
 
     def __repr__(self) -> str:
@@ -166,9 +165,7 @@ class HFHub:
                                            library_name="zoo"))
 
     def _cache_repo(self, repo_id: str) -> Path:
-        hf = _hf()
-        root = Path(self.cache_dir or hf.constants.HF_HUB_CACHE)
-        return root / f"models--{repo_id.replace('/', '--')}"
+        return self.cache_dir / f"models--{repo_id.replace('/', '--')}"
 
     # -- writing --------------------------------------------------------------------------
     def create_repo(self, repo_id: str, private: bool = False, exist_ok: bool = True) -> None:

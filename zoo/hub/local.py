@@ -3,6 +3,8 @@
 Layout under ``root``: ``blobs/sha256/<2 hex>/<64 hex>`` (contents named by sha256) and, per
 repo, ``repos/<ns>/<name>/`` with ``repo.json``, ``commits/<40 hex>.json`` (one full snapshot
 each), ``refs/heads/<branch>`` and ``refs/tags/<tag>`` (a commit id; tags never move).
+Derived data that can be deleted at any time lives in ``cache/`` (``cache/git-sha1/<2 hex>/
+<sha256>``: the git blob sha1 of a blob, which the HTTP server needs for ETags).
 
 Example:
     >>> hub = LocalHub("/tmp/hub")
@@ -16,8 +18,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import secrets
-import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +31,14 @@ from zoo.hub.atomic import (
     write_bytes_atomic,
     write_text_atomic,
 )
+from zoo.hub.gitsha import GitSha1Mixin
 from zoo.hub.names import (
     HEX40,
     HEX64,
-    PART,
+    BranchMovedError,
+    EntryNotFoundError,
+    RepoNotFoundError,
+    RevisionNotFoundError,
     check_path,
     check_ref_name,
     check_repo_id,
@@ -43,6 +47,7 @@ from zoo.hub.names import (
     utc_now,
 )
 from zoo.hub.refs import RefsMixin
+from zoo.hub.repos import ReposMixin
 from zoo.paths import zoo_home
 
 try:
@@ -50,13 +55,14 @@ try:
 except ImportError:  # Windows: no advisory locks; single-writer use only
     fcntl = None  # type: ignore[assignment]
 
+
 def default_root() -> Path:
     """``$ZOO_HOME/hub`` if ``ZOO_HOME`` is set, else ``~/.cache/zoo/hub``.
     Example: ``LocalHub(default_root()).list_repos()``"""
     return zoo_home() / "hub"
 
 
-class LocalHub(RefsMixin):
+class LocalHub(ReposMixin, RefsMixin, GitSha1Mixin):
     """A hub in a directory; a branch moves only once its commit and blobs are all on disk.
     Example: ``LocalHub("/tmp/hub").commit("me/sine", {"a.json": Path("run/a.json")}, "v1")``"""
 
@@ -70,6 +76,7 @@ class LocalHub(RefsMixin):
         # mtime changes, and once per hub object otherwise
         self._hashed: dict[Path, tuple[tuple[int, int, int], str]] = {}
         self._seen_repos: dict[str, Path] = {}
+        self._git_sha1: dict[str, str] = {}  # sha256 -> git blob sha1 (content never changes)
 
     def __repr__(self) -> str:
         return f"LocalHub({str(self.root)!r}, read_only={self.read_only})"
@@ -90,8 +97,8 @@ class LocalHub(RefsMixin):
         if not (repo / "repo.json").is_file():
             close = difflib.get_close_matches(repo_id, self.list_repos(), n=5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise HubError(f"repo {repo_id!r} does not exist on the hub at {self.root}{hint} "
-                           "(create it with create_repo or commit/publish to it)")
+            raise RepoNotFoundError(f"repo {repo_id!r} does not exist on the hub at {self.root}"
+                                    f"{hint} (create it with create_repo or commit/publish to it)")
         self._seen_repos[repo_id] = repo
         return repo
 
@@ -154,8 +161,8 @@ class LocalHub(RefsMixin):
         check_path(path)
         entry = commit["files"].get(path)
         if entry is None:
-            raise HubError(f"{path!r} is not in {repo_id} at commit {commit['id']}; files: "
-                           f"{listing(commit['files'])}")
+            raise EntryNotFoundError(f"{path!r} is not in {repo_id} at commit {commit['id']}; "
+                                     f"files: {listing(commit['files'])}")
         blob = self._blob_path(entry["sha256"])
         if not blob.is_file():
             raise WeightsError(f"{repo_id}/{path} at commit {commit['id']}: blob {blob} is "
@@ -179,66 +186,14 @@ class LocalHub(RefsMixin):
                                f"{entry['sha256']}, got {actual}; the blob is corrupt; delete "
                                f"{blob} and publish/pull again")
 
-    def create_repo(self, repo_id: str, private: bool = False, exist_ok: bool = True) -> None:
-        """Create an empty repo: no commits and no branches until the first commit.
-        Example: ``hub.create_repo("me/sine", private=True)``"""
-        self._writable()
-        repo = self._repo_dir(repo_id)
-        if (repo / "repo.json").is_file():
-            if exist_ok:
-                return
-            raise HubError(f"repo {repo_id!r} already exists on the hub at {self.root}")
-        info = {"id": repo_id, "private": bool(private), "created": utc_now()}
-        write_text_atomic(repo / "repo.json", json.dumps(info, indent=2) + "\n")
-
-    def repo_exists(self, repo_id: str) -> bool:
-        """Whether the repo exists; an invalid id raises HubError.
-        Example: ``hub.repo_exists("me/sine")  # True``"""
-        return (self._repo_dir(repo_id) / "repo.json").is_file()
-
-    def list_repos(self) -> list[str]:
-        """Every repo id on this hub, sorted.
-        Example: ``hub.list_repos()  # ['me/sine', 'zoo/cnn']``"""
-        base, out = self.root / "repos", []
-        if not base.is_dir():
-            return out
-        for ns in base.iterdir():
-            if ns.is_dir() and PART.fullmatch(ns.name) and ".." not in ns.name:
-                out += [f"{ns.name}/{d.name}" for d in ns.iterdir()
-                        if PART.fullmatch(d.name) and ".." not in d.name
-                        and (d / "repo.json").is_file()]
-        return sorted(out)
-
-    def delete_repo(self, repo_id: str) -> None:
-        """Remove a repo (refs, commits); blobs stay, as other repos may share them.
-        Example: ``hub.delete_repo("me/old")``"""
-        self._writable()
-        repo = self._existing(repo_id)
-        # Renaming first makes the delete atomic; a crash mid-rmtree leaves only a dot-named
-        # directory that list_repos ignores.
-        trash = repo.with_name(f".{repo.name}.deleted-{secrets.token_hex(4)}")
-        os.replace(repo, trash)
-        shutil.rmtree(trash, ignore_errors=True)
-        try:
-            repo.parent.rmdir()
-        except OSError:
-            pass
-
-    def repo_info(self, repo_id: str) -> dict[str, Any]:
-        """``repo.json`` plus ``branches`` and ``tags`` ({name: commit}) and ``head`` (main).
-        Example: ``hub.repo_info("me/sine")["head"]  # commit id of main, or None``"""
-        repo = self._existing(repo_id)
-        info = json.loads((repo / "repo.json").read_text(encoding="utf-8"))
-        refs = self.list_refs(repo_id)
-        return {**info, **refs, "head": refs["branches"].get("main")}
-
     def commit(self, repo_id: str, files: Mapping[str, bytes | str | os.PathLike],
                message: str, branch: str = "main", author: str = "zoo",
                delete: Iterable[str] = (), parent: str | None = None,
-               create_repo: bool = True) -> str:
+               create_repo: bool = True, delete_folders: Iterable[str] = ()) -> str:
         """Commit the branch head's files + ``files`` - ``delete``; returns the commit id.
 
         ``files`` values are bytes (content) or a local file path (str or PathLike).
+        ``delete_folders`` removes every file under each folder (at the head, under the lock).
         ``parent``, if given, must be the current head of ``branch`` ("branch moved").
 
         Example: ``hub.commit("me/sine", {"config.json": b"{}"}, "add config")``
@@ -249,6 +204,8 @@ class LocalHub(RefsMixin):
         check_ref_name(branch, "branch")
         additions = {check_path(p): v for p, v in files.items()}
         deletions = [check_path(p) for p in ([delete] if isinstance(delete, str) else delete)]
+        folders = [check_path(p) for p in
+                   ([delete_folders] if isinstance(delete_folders, str) else delete_folders)]
         if both := set(additions) & set(deletions):
             raise HubError(f"commit to {repo_id}: {listing(both)} both added and deleted")
         if not self.repo_exists(repo_id):
@@ -260,17 +217,25 @@ class LocalHub(RefsMixin):
             ref = self._ref_path(repo, "branch", branch)
             head, branches = self._read_ref(ref), self._refs(repo, "branch")
             if head is None and branches:
-                raise HubError(f"branch {branch!r} does not exist in {repo_id} (branches: "
-                               f"{listing(branches)}); create it with create_branch first")
+                raise RevisionNotFoundError(
+                    f"branch {branch!r} does not exist in {repo_id} (branches: "
+                    f"{listing(branches)}); create it with create_branch first")
             if parent is not None and parent != head:
-                raise HubError(f"branch moved: {repo_id}@{branch} is at {head or 'no commit'}, "
-                               f"not at the given parent {parent}; pull the new head and "
-                               "commit again")
+                raise BranchMovedError(
+                    f"branch moved: {repo_id}@{branch} is at {head or 'no commit'}, not at the "
+                    f"given parent {parent}; pull the new head and commit again")
             self._check_ref_slot(repo, "branch", branch)
             snapshot = dict(self._load_commit(repo, head)["files"]) if head else {}
+            for folder in folders:
+                inside = [p for p in snapshot if p.startswith(folder + "/")]
+                if not inside:
+                    raise EntryNotFoundError(f"cannot delete folder {folder!r} from {repo_id}@"
+                                             f"{branch}: no file under it in the parent commit")
+                deletions += [p for p in inside if p not in deletions]
             if missing := [p for p in deletions if p not in snapshot]:
-                raise HubError(f"cannot delete {listing(missing)} from {repo_id}@{branch}: not "
-                               f"in the parent commit; files: {listing(snapshot)}")
+                raise EntryNotFoundError(f"cannot delete {listing(missing)} from {repo_id}@"
+                                         f"{branch}: not in the parent commit; files: "
+                                         f"{listing(snapshot)}")
             for p in deletions:
                 del snapshot[p]
             names = set(snapshot) | set(additions)
@@ -312,8 +277,9 @@ class LocalHub(RefsMixin):
                     if (cid := self._read_ref(self._ref_path(repo, kind, rev))) is not None:
                         return cid
         refs = self.list_refs(repo_id)
-        raise HubError(f"revision {rev!r} is not a commit, branch or tag of {repo_id}; "
-                       f"branches: {listing(refs['branches'])}; tags: {listing(refs['tags'])}")
+        raise RevisionNotFoundError(f"revision {rev!r} is not a commit, branch or tag of "
+                                    f"{repo_id}; branches: {listing(refs['branches'])}; tags: "
+                                    f"{listing(refs['tags'])}")
 
     def get_commit(self, repo_id: str, revision: str | None = "main") -> dict[str, Any]:
         """The commit JSON of a revision (id, parents, message, author, time, files).
@@ -324,12 +290,22 @@ class LocalHub(RefsMixin):
     def list_commits(self, repo_id: str, revision: str | None = "main") -> list[dict[str, Any]]:
         """Commits reachable through first parents, newest first.
         Example: ``[c["message"] for c in hub.list_commits("me/sine")]  # ['second', 'first']``"""
-        repo, out = self._existing(repo_id), []
-        cid: str | None = self.resolve(repo_id, revision)
-        while cid is not None:
-            out.append(json.loads(json.dumps(self._load_commit(repo, cid))))
-            cid = out[-1]["parents"][0] if out[-1]["parents"] else None
-        return out
+        return list(self.iter_commits(repo_id, revision))
+
+    def iter_commits(self, repo_id: str,
+                     revision: str | None = "main") -> Iterator[dict[str, Any]]:
+        """``list_commits`` one at a time, so a caller reading a page of a long history only
+        loads that page. Example: ``next(hub.iter_commits("me/sine"))["id"]``"""
+        repo = self._existing(repo_id)
+        start = self.resolve(repo_id, revision)  # raises now, not at the first next()
+
+        def walk(cid: str | None) -> Iterator[dict[str, Any]]:
+            while cid is not None:
+                commit = json.loads(json.dumps(self._load_commit(repo, cid)))
+                yield commit
+                cid = commit["parents"][0] if commit["parents"] else None
+
+        return walk(start)
 
     def list_files(self, repo_id: str, revision: str | None = "main") -> dict[str, dict]:
         """Every file of a revision: ``{path: {"sha256": hex, "size": int}}``.

@@ -1,6 +1,9 @@
-"""Names in a LocalHub: repo ids, branch and tag names, paths in a repo, commit ids.
+"""Names in a LocalHub: repo ids, branch and tag names, paths in a repo, commit ids, and the
+errors raised when a name is invalid, names nothing, is taken, or is no longer the head.
 
 Every name becomes a path on disk, so each is validated before it is joined to the root.
+The error classes are all :class:`HubError`; the subclasses let callers such as the HTTP
+server (``zoo.hub.server``) answer with the right status without parsing messages.
 
 Example:
     >>> check_repo_id("me/sine")
@@ -26,12 +29,36 @@ REF_DIRS = {"branch": "heads", "tag": "tags"}
 MAX_LISTED = 50
 
 
+class InvalidNameError(HubError, ValueError):
+    """A repo id, branch/tag name or path in a repo that is not allowed."""
+
+
+class RepoNotFoundError(HubError):
+    """The repo does not exist."""
+
+
+class RevisionNotFoundError(HubError):
+    """The revision (commit id, branch or tag) does not exist in the repo."""
+
+
+class EntryNotFoundError(HubError):
+    """The path (file or folder) is not in the commit."""
+
+
+class AlreadyExistsError(HubError):
+    """The repo, branch or tag already exists (or a tag would have to move)."""
+
+
+class BranchMovedError(HubError):
+    """A commit named a parent that is no longer the head of its branch."""
+
+
 def check_repo_id(repo_id: Any) -> tuple[str, str]:
     parts = repo_id.split("/") if isinstance(repo_id, str) else []
     if len(parts) != 2 or not all(PART.fullmatch(p) and ".." not in p for p in parts):
-        raise HubError(f"invalid repo id {repo_id!r}: expected 'namespace/name', each part 1-96 "
-                       "characters from A-Z a-z 0-9 . _ - starting with a letter or digit, "
-                       "without '..'")
+        raise InvalidNameError(f"invalid repo id {repo_id!r}: expected 'namespace/name', each "
+                               "part 1-96 characters from A-Z a-z 0-9 . _ - starting with a "
+                               "letter or digit, without '..'")
     return parts[0], parts[1]
 
 
@@ -42,18 +69,19 @@ def check_ref_name(name: Any, kind: str) -> str:
           and not HEX40.fullmatch(name.lower())
           and all(p and not p.startswith(".") for p in name.split("/")))
     if not ok:
-        raise HubError(f"invalid {kind} name {name!r}: expected 1-128 characters from A-Z a-z "
-                       "0-9 . _ / - starting with a letter or digit, without '..', empty or "
-                       "dot-leading parts, and not 40 hex digits (those are commit ids)")
+        raise InvalidNameError(f"invalid {kind} name {name!r}: expected 1-128 characters from "
+                               "A-Z a-z 0-9 . _ / - starting with a letter or digit, without "
+                               "'..', empty or dot-leading parts, and not 40 hex digits (those "
+                               "are commit ids)")
     return name
 
 
 def check_path(path: Any) -> str:
     bad = not isinstance(path, str) or "\\" in path or "\x00" in path
     if bad or any(p in ("", ".", "..") for p in path.split("/")):
-        raise HubError(f"invalid path in repo {path!r}: expected a relative POSIX path such as "
-                       "'plots/loss.png' (no leading '/', no '.' or '..' parts, no backslash, "
-                       "no empty parts)")
+        raise InvalidNameError(f"invalid path in repo {path!r}: expected a relative POSIX path "
+                               "such as 'plots/loss.png' (no leading '/', no '.' or '..' parts, "
+                               "no backslash, no empty parts)")
     return path
 
 

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from zoo.errors import HubError
 from zoo.hub.atomic import write_text_atomic
-from zoo.hub.names import HEX40, REF_DIRS, check_ref_name, listing
+from zoo.hub.names import (
+    HEX40,
+    REF_DIRS,
+    AlreadyExistsError,
+    RevisionNotFoundError,
+    check_ref_name,
+    listing,
+)
 
 
 class RefsMixin:
@@ -68,11 +75,13 @@ class RefsMixin:
             ref = self._ref_path(repo, kind, name)
             if (current := self._read_ref(ref)) is not None:
                 if kind == "tag" and current != cid:
-                    raise HubError(f"tag {name!r} of {repo_id} is at {current}; tags never move, "
-                                   f"so it cannot point at {cid}: use a new tag name")
+                    raise AlreadyExistsError(f"tag {name!r} of {repo_id} is at {current}; tags "
+                                             f"never move, so it cannot point at {cid}: use a "
+                                             "new tag name")
                 if exist_ok:
                     return
-                raise HubError(f"{kind} {name!r} already exists in {repo_id} at {current}")
+                raise AlreadyExistsError(f"{kind} {name!r} already exists in {repo_id} at "
+                                         f"{current}")
             self._check_ref_slot(repo, kind, name)
             write_text_atomic(ref, cid + "\n")
 
@@ -83,8 +92,8 @@ class RefsMixin:
         with self._lock(repo):
             ref = self._ref_path(repo, kind, name)
             if not ref.is_file():
-                raise HubError(f"{kind} {name!r} does not exist in {repo_id}; {kind}es: "
-                               f"{listing(self._refs(repo, kind))}")
+                raise RevisionNotFoundError(f"{kind} {name!r} does not exist in {repo_id}; "
+                                            f"{kind}es: {listing(self._refs(repo, kind))}")
             ref.unlink()
             base, parent = repo / "refs" / REF_DIRS[kind], ref.parent
             while parent != base:  # so "a" can be created again once "a/b" is gone
