@@ -103,7 +103,6 @@ def test_load_by_repo_hf_ref_and_pinned_commit(server, published):
 
 def test_tampered_cache_is_fetched_again_and_is_an_error_offline(server, published, caplog):
     from zoo.hub.hf import HFHub
-
     from zoo.hub.transfer import pull
 
     _, pub = published
