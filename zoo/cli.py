@@ -38,7 +38,17 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from zoo.training.cluster import detect
     from zoo.training.run import train
+
+    if args.workers:
+        if args.backend != "tf":
+            raise ZooError("--workers starts TF workers; for torch use torchrun "
+                           "--nproc-per-node N -m zoo train ...")
+        from zoo.training.workers import launch
+
+        argv = [a for a in sys.argv[1:] if a not in ("--workers", str(args.workers))]
+        return launch(argv, args.workers)
 
     data = {}
     if args.data:
@@ -49,6 +59,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         data["path"] = args.data_file
     run_dir = train(args.recipe, backend=args.backend, out=args.out, resume=args.resume,
                     steps=args.steps, ci=args.ci, progress=not args.quiet, data=data)
+    if not detect(args.backend).chief:
+        return 0  # rank 0 reports for the whole run
     metrics = json.loads((run_dir / "metrics.json").read_text())
     print(f"run directory: {run_dir}")
     _print_json(metrics["verdict"])
@@ -255,6 +267,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help="dataset kind overriding the recipe's (e.g. mnist)")
     s.add_argument("--data-dir", help="directory of the dataset files (IDX for mnist)")
     s.add_argument("--data-file", help="corpus file of a [data] kind = 'tsv' recipe")
+    s.add_argument("--workers", type=int, help="TF only: start N local workers "
+                   "(MultiWorkerMirroredStrategy on 127.0.0.1); for torch use torchrun")
     s = add("finetune", cmd_finetune, "fine-tune a pretrained classifier on an image folder")
     s.add_argument("model")
     s.add_argument("data", help="one sub-folder per class (torchvision ImageFolder layout)")

@@ -53,18 +53,25 @@ def fit(
     resume: bool,
     progress: bool = True,
 ) -> int:
-    """Run steps ``[start, steps)``; returns the step it resumed from (0 for a fresh run)."""
+    """Run steps ``[start, steps)``; returns the step it resumed from (0 for a fresh run).
+
+    In a multi-process run every rank runs this; only the chief (rank 0) logs, shows the
+    bar and writes checkpoints, and every rank resumes from the same checkpoint.
+    """
     train = recipe.train
+    chief = getattr(trainer, "chief", True)
     start = 0
     if resume and (ckpt := checkpoint.latest(run_dir)) is not None:
         model_t, optim_t, state = checkpoint.load(ckpt)
         trainer.load_state(model_t, optim_t, state["optimizer"])
         start = state["step"]
-    log = MetricsLog(run_dir / "metrics.csv", ["loss", "lr"], resume_step=start if resume else None)
+    log = (MetricsLog(run_dir / "metrics.csv", ["loss", "lr"],
+                      resume_step=start if resume else None) if chief else None)
     # in a log file (not a terminal) a bar line every 30 s is plenty
     bar = tqdm(total=steps, initial=start, desc=f"train {recipe.name}", unit="step",
-               disable=not progress, dynamic_ncols=True,
+               disable=not (progress and chief), dynamic_ncols=True,
                mininterval=0.1 if sys.stderr.isatty() else 30)
+    reduce_loss = getattr(trainer, "reduce_loss", lambda value: value)
     pending: list[Any] = []
     try:
         stream = trainer.batches(batches, start, steps, train["workers"])
@@ -73,17 +80,19 @@ def fit(
             pending.append(trainer.step(step, xb, yb, lr))
             done = step + 1
             if done % train["log_every"] == 0 or done == steps:
-                loss = float(np.mean([float(v) for v in pending]))
+                loss = reduce_loss(float(np.mean([float(v) for v in pending])))
                 pending.clear()
-                log.write(done, loss=loss, lr=lr)
+                if log is not None:
+                    log.write(done, loss=loss, lr=lr)
                 trainer.scalar("train/loss", loss, done)
                 trainer.scalar("train/lr", lr, done)
                 bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
-            if done % train["checkpoint_every"] == 0 or done == steps:
+            if chief and (done % train["checkpoint_every"] == 0 or done == steps):
                 model_t, optim_t, meta = trainer.state()
                 checkpoint.save(run_dir, done, model_t, optim_t, {"optimizer": meta})
             bar.update(1)
     finally:
         bar.close()
-        log.close()
+        if log is not None:
+            log.close()
     return start

@@ -15,6 +15,8 @@ import torch
 from torch import nn
 
 from zoo.data.text import PAD
+from zoo.training import dist_pt
+from zoo.training.cluster import Cluster
 from zoo.weights import pt as weights_pt
 
 
@@ -69,7 +71,8 @@ def seed_everything(seed: int) -> None:
 class Trainer:
     """Owns the model, its optimizer and the TensorBoard writer of one torch run."""
 
-    def __init__(self, model: nn.Module, recipe: Any, run_dir: Path) -> None:
+    def __init__(self, model: nn.Module, recipe: Any, run_dir: Path,
+                 cluster: Cluster | None = None) -> None:
         # tensorboard imports TensorFlow whenever it can find it, which breaks the rule that
         # the torch path never imports TF (and segfaults torchvision later); its own switch
         # `tensorboard.compat.notf` makes it use its TF-free stub instead.
@@ -78,11 +81,16 @@ class Trainer:
         from torch.utils.tensorboard import SummaryWriter
 
         self.model, self.seed = model.train(), recipe.seed
+        self.cluster = cluster or Cluster("torch")
+        self.chief = self.cluster.chief
+        self.global_batch = recipe.train["batch_size"]
+        # what runs forward: DDP averages the gradients over the ranks in backward
+        self.forward = dist_pt.wrap(model) if self.cluster.distributed else model
         # batches come in the layout both backends share (NHWC for images)
         self.permutation = getattr(model, "input_permutation", None)
         self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](model.parameters(), recipe.optimizer)
         self.loss_fn = LOSSES[recipe.train["loss"]](recipe.train)
-        self.writer = SummaryWriter(str(run_dir / "tensorboard"))
+        self.writer = SummaryWriter(str(run_dir / "tensorboard")) if self.chief else None
 
     def step(self, step: int, x: Any, y: Any, lr: float) -> torch.Tensor:
         """One optimisation step on a batch; returns the loss (not synchronised)."""
@@ -97,21 +105,32 @@ class Trainer:
             group["lr"] = lr
         self.optimizer.zero_grad(set_to_none=True)
         if isinstance(x, (tuple, list)):  # several model inputs (seq2seq)
-            outputs = self.model(*(torch.as_tensor(a) for a in x))
+            outputs = self.forward(*(torch.as_tensor(a) for a in x))
         else:
             x = torch.as_tensor(x)
-            outputs = self.model(x if self.permutation is None else x.permute(*self.permutation))
+            outputs = self.forward(x if self.permutation is None
+                                   else x.permute(*self.permutation))
         loss = self.loss_fn(outputs, torch.as_tensor(y))
         loss.backward()
         self.optimizer.step()
         return loss.detach()
 
     def scalar(self, name: str, value: float, step: int) -> None:
-        self.writer.add_scalar(name, value, step)
+        if self.writer is not None:
+            self.writer.add_scalar(name, value, step)
+
+    def reduce_loss(self, value: float) -> float:
+        """The mean of every rank's loss: the loss of the global batch."""
+        return dist_pt.mean_over_ranks(value) if self.cluster.distributed else value
 
     def batches(self, batch_fn: Any, start: int, stop: int, workers: int) -> Any:
-        """Steps ``start..stop`` as a DataLoader (``workers`` processes prepare batches)."""
+        """Steps ``start..stop`` as a DataLoader (``workers`` processes prepare batches);
+        distributed, through a DistributedSampler handing this rank its share."""
         from torch.utils.data import DataLoader, Dataset
+
+        if self.cluster.distributed:
+            return dist_pt.loader(batch_fn, start, stop, self.global_batch, self.cluster,
+                                  workers)
 
         class StepBatches(Dataset):
             def __len__(self) -> int:
@@ -135,5 +154,6 @@ class Trainer:
         load_optimizer_state(self.optimizer, optimizer, meta)
 
     def finish(self) -> nn.Module:
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()
         return self.model.eval()

@@ -14,6 +14,8 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
 from zoo.data.text import PAD
+from zoo.training import dist_tf
+from zoo.training.cluster import Cluster, check_global_batch, shard_batches
 from zoo.weights import strict
 from zoo.weights import tf as weights_tf
 
@@ -88,14 +90,20 @@ def seed_everything(seed: int) -> None:
 class Trainer:
     """Owns the model, its optimizer and the TensorBoard writer of one TF run."""
 
-    def __init__(self, model: keras.Model, recipe: Any, run_dir: Path) -> None:
+    def __init__(self, model: keras.Model, recipe: Any, run_dir: Path,
+                 cluster: Cluster | None = None) -> None:
         self.model = model
-        self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](recipe.optimizer)
-        self.optimizer.build(model.trainable_variables)
+        self.cluster = cluster or Cluster("tf")
+        self.chief = self.cluster.chief
+        with dist_tf.scope():  # multi-worker: the optimizer's variables are mirrored too
+            self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](recipe.optimizer)
+            self.optimizer.build(model.trainable_variables)
         self.loss_fn = LOSSES[recipe.train["loss"]](recipe.train)
-        self.writer = tf.summary.create_file_writer(str(run_dir / "tensorboard"))
+        self.writer = (tf.summary.create_file_writer(str(run_dir / "tensorboard"))
+                       if self.chief else None)
         # traced once per input signature; the learning rate is a tensor so it never retraces
-        self._train_step = tf.function(self._step_graph)
+        self._train_step = tf.function(self._distributed_step if self.cluster.distributed
+                                       else self._step_graph)
 
     def _step_graph(self, x, y, lr):
         self.optimizer.learning_rate.assign(lr)
@@ -107,17 +115,44 @@ class Trainer:
         )
         return loss
 
+    def _distributed_step(self, x, y, lr):
+        """One step under MultiWorkerMirroredStrategy: each worker's loss is the mean of its
+        share divided by the world size, the optimizer sums the gradients over the workers,
+        so the update is the single-process update on the global batch."""
+        strategy = dist_tf.strategy()
+        self.optimizer.learning_rate.assign(lr)
+
+        def replica_step(x, y):
+            with tf.GradientTape() as tape:
+                loss = self.loss_fn(y, self.model(x, training=True)) / self.cluster.world
+            grads = tape.gradient(loss, self.model.trainable_variables)
+            self.optimizer.apply_gradients(
+                zip(grads, self.model.trainable_variables, strict=True))
+            return loss
+
+        losses = strategy.run(replica_step, args=(x, y))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+
+    def reduce_loss(self, value: float) -> float:
+        """Already the global batch's loss (the step reduces it over the workers)."""
+        return value
+
     def step(self, step: int, x: Any, y: Any, lr: float) -> tf.Tensor:
         """One optimisation step on a batch; returns the loss tensor."""
         return self._train_step(x, y, tf.constant(lr, tf.float32))
 
     def scalar(self, name: str, value: float, step: int) -> None:
+        if self.writer is None:
+            return
         with self.writer.as_default():
             tf.summary.write(name, tf.constant(value, tf.float32), step=step,
                              metadata=SCALAR_METADATA)
 
     def batches(self, batch_fn: Any, start: int, stop: int, workers: int) -> Any:
-        """Steps ``start..stop`` as a prefetching ``tf.data`` pipeline over ``batch_fn``."""
+        """Steps ``start..stop`` as a prefetching ``tf.data`` pipeline over ``batch_fn``
+        (multi-worker: over this worker's share of every global batch)."""
+        check_global_batch(len(tf.nest.flatten(batch_fn(start))[-1]), self.cluster)
+        batch_fn = shard_batches(batch_fn, self.cluster)
         first = batch_fn(start)  # dtypes and shapes of every batch (x may be a tuple)
         flat = tf.nest.flatten(first)
 
@@ -145,5 +180,6 @@ class Trainer:
         load_optimizer_state(self.optimizer, optimizer, meta)
 
     def finish(self) -> keras.Model:
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()
         return self.model

@@ -12,6 +12,7 @@ import functools
 import importlib
 import json
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,13 @@ from zoo import registry
 from zoo.backends import check_backend
 from zoo.errors import ConfigError, RecipeError, ZooError
 from zoo.hub.atomic import write_text_atomic
+from zoo.training.cluster import check_global_batch, detect
 from zoo.training.recipe import Recipe, check_section, load_recipe, with_data
 
 #: backend -> the module with its ``Trainer`` and ``seed_everything``
 LOOPS = {"torch": "zoo.training.loop_pt", "tf": "zoo.training.loop_tf"}
+#: backend -> its multi-process glue (setup, agree, barrier, scope, teardown)
+DISTRIBUTED = {"torch": "zoo.training.dist_pt", "tf": "zoo.training.dist_tf"}
 
 
 def family_training(recipe: Recipe) -> Any:
@@ -70,8 +74,12 @@ def judge(recipe: Recipe, metrics: dict[str, float], ci: bool) -> dict[str, Any]
             "passed": value >= target if better else value <= target}
 
 
+def _default_dir(recipe: Recipe, backend: str) -> Path:
+    return Path("runs") / f"{recipe.name}-{backend}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
 def _start_run(run_dir: Path, recipe: Recipe, backend: str, steps: int, resume: bool,
-               ci: bool) -> None:
+               ci: bool, world: int | None = None) -> None:
     info_path = run_dir / "run.json"
     if resume:
         if not info_path.is_file():
@@ -92,6 +100,7 @@ def _start_run(run_dir: Path, recipe: Recipe, backend: str, steps: int, resume: 
         "model": recipe.model_name, "recipe": recipe.name, "recipe_sha256": recipe.sha256,
         "backend": backend, "steps": steps, "seed": recipe.seed, "ci": ci,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **({"processes": world} if world else {}),
     }, indent=2))
 
 
@@ -106,6 +115,9 @@ def train(
     data: dict[str, Any] | None = None,
 ) -> Path:
     """Run a recipe (shipped name, path or Recipe) with one backend; returns the run directory.
+
+    Under ``torchrun`` (torch) or with ``TF_CONFIG`` (TF) every process runs this: each
+    trains on its share of every global batch, rank 0 alone writes the run directory.
 
     Example:
         >>> run_dir = zoo.train("sine", backend="tf", ci=True)
@@ -123,32 +135,48 @@ def train(
     family = family_training(recipe)
     check_family_sections(recipe, family)
     total = steps or (recipe.raw["ci"]["steps"] if ci else recipe.train["steps"])
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    run_dir = Path(out) if out else Path("runs") / f"{recipe.name}-{backend}-{stamp}"
-    _start_run(run_dir, recipe, backend, total, resume, ci)
+    cluster = detect(backend)
+    glue = importlib.import_module(DISTRIBUTED[backend]) if cluster.distributed else None
+    if glue is not None:
+        check_global_batch(recipe.train["batch_size"], cluster)
+        glue.setup(cluster)  # before any other framework op (MultiWorkerMirroredStrategy)
+        out = glue.agree(out, lambda: str(_default_dir(recipe, backend)))
+    run_dir = Path(out) if out else _default_dir(recipe, backend)
+    if cluster.chief:
+        _start_run(run_dir, recipe, backend, total, resume, ci,
+                   world=cluster.world if cluster.distributed else None)
+    if glue is not None:
+        glue.barrier()  # the others start once the chief has checked and set up the run
 
     data = family.make_data(data_section(recipe, ci))
     overrides = {**recipe.raw.get("model", {}), **family.config_overrides(data)}
     config = registry.default_config(recipe.model_name).replace(**overrides)
     loop = importlib.import_module(LOOPS[backend])
     loop.seed_everything(recipe.seed)
-    model = build(config, backend)
+    with glue.scope() if glue is not None else nullcontext():
+        model = build(config, backend)  # the same initial weights on every rank (seeded)
     attach(model, getattr(family, "assets", lambda data: {})(data))  # vocabularies
     x, y = family.training_arrays(data, config)
     augment = getattr(family, "augment", None)
     batches = engine.batch_source(x, y, recipe, functools.partial(augment, data) if augment
                                   else None)
-    trainer = loop.Trainer(model, recipe, run_dir)
+    trainer = loop.Trainer(model, recipe, run_dir, cluster)
     started = time.perf_counter()
     resumed_from = engine.fit(trainer, batches, recipe, run_dir, total, resume, progress)
     seconds = time.perf_counter() - started
     model = trainer.finish()
+    if glue is not None:
+        glue.barrier()
+        glue.teardown()
+    if not cluster.chief:
+        return run_dir
 
     metrics = family.evaluate(model, data)
     verdict = judge(recipe, metrics, ci)
     write_text_atomic(run_dir / "metrics.json", json.dumps({
         "backend": backend, backend: metrics, "verdict": verdict, "ci": ci,
         "train_seconds": round(seconds, 3), "resumed_from_step": resumed_from,
+        "processes": cluster.world,
     }, indent=2))
     (run_dir / "plots").mkdir(exist_ok=True)
     family.plot(model, data, run_dir / "plots")

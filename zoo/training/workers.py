@@ -1,0 +1,72 @@
+"""``zoo train ... --backend tf --workers N``: start N local TF workers on 127.0.0.1 ports
+with their ``TF_CONFIG``, to try MultiWorkerMirroredStrategy on one machine.
+
+On several machines, start one ``zoo train`` per machine yourself with a ``TF_CONFIG``
+listing every worker (README, "Several processes and machines"). If any worker fails, the
+others are stopped and the launcher exits with the failing worker's status: nothing waits
+on a dead peer.
+
+Example:
+    $ zoo train cnn --backend tf --workers 2 --out runs/cnn-2w
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from zoo.errors import ZooError
+
+
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct free TCP ports on 127.0.0.1 (held open together, then released)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def tf_config(ports: list[int], index: int) -> str:
+    return json.dumps({"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
+                       "task": {"type": "worker", "index": index}})
+
+
+def launch(argv: list[str], workers: int, poll_s: float = 0.5) -> int:
+    """Run ``python -m zoo <argv>`` as ``workers`` TF workers; returns the exit status."""
+    if workers < 2:
+        raise ZooError(f"--workers {workers}: a multi-worker run needs at least 2 workers")
+    if "--out" not in argv:
+        raise ZooError("--workers needs --out DIR: every worker writes the same run directory")
+    ports = free_ports(workers)
+    procs = [subprocess.Popen([sys.executable, "-m", "zoo", *argv],
+                              env={**os.environ, "TF_CONFIG": tf_config(ports, i)})
+             for i in range(workers)]
+    try:
+        while True:
+            codes = [p.poll() for p in procs]
+            failed = [c for c in codes if c not in (None, 0)]
+            if failed:
+                print(f"zoo train: a worker exited with status {failed[0]}; stopping the "
+                      "others", file=sys.stderr)
+                return failed[0]
+            if all(c == 0 for c in codes):
+                return 0
+            time.sleep(poll_s)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
