@@ -47,8 +47,12 @@ def launch(argv: list[str], workers: int, poll_s: float = 0.5) -> int:
     if "--out" not in argv:
         raise ZooError("--workers needs --out DIR: every worker writes the same run directory")
     ports = free_ports(workers)
+    # like torchrun's OMP_NUM_THREADS=1: workers sharing one machine split its cores instead
+    # of each starting a thread per core (measured on 2 cores: 0.47x -> 0.82x of 1 process)
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    env = {"TF_NUM_INTRAOP_THREADS": threads, **os.environ}
     procs = [subprocess.Popen([sys.executable, "-m", "zoo", *argv],
-                              env={**os.environ, "TF_CONFIG": tf_config(ports, i)})
+                              env={**env, "TF_CONFIG": tf_config(ports, i)})
              for i in range(workers)]
     try:
         while True:
