@@ -55,10 +55,11 @@ def barrier() -> None:
         dist.barrier()
 
 
-def wrap(model: torch.nn.Module) -> torch.nn.Module:
+def wrap(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
     """DDP: gradients are averaged over the ranks in backward (each rank's loss is the mean
     of its share, so the average is the mean over the global batch)."""
-    return DistributedDataParallel(model)
+    ids = [device.index] if device.type == "cuda" else None
+    return DistributedDataParallel(model, device_ids=ids)
 
 
 def mean_over_ranks(value: float) -> float:

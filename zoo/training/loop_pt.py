@@ -5,6 +5,7 @@ Same class name and methods as ``loop_tf.py``; ``engine.fit`` drives either.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import types
 from pathlib import Path
@@ -15,7 +16,7 @@ import torch
 from torch import nn
 
 from zoo.data.text import PAD
-from zoo.training import dist_pt
+from zoo.training import device_pt, dist_pt
 from zoo.training.cluster import Cluster
 from zoo.weights import pt as weights_pt
 
@@ -64,6 +65,11 @@ def load_optimizer_state(optimizer: torch.optim.Optimizer, tensors: dict[str, np
     optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
 
 
+def precision_scope(train: dict[str, Any]) -> Any:
+    """Nothing to set before the build: the Trainer places the model and autocasts."""
+    return contextlib.nullcontext()
+
+
 def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
@@ -80,12 +86,18 @@ class Trainer:
             sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("notf"))
         from torch.utils.tensorboard import SummaryWriter
 
-        self.model, self.seed = model.train(), recipe.seed
+        self.device = device_pt.pick_device(recipe.train["device"])
+        self.precision = recipe.train["mixed_precision"]
+        device_pt.check_precision(self.device, self.precision)
+        self.model, self.seed = model.to(self.device).train(), recipe.seed
+        # float16 gradients underflow without loss scaling; bf16 and float32 need none
+        self.scaler = torch.amp.GradScaler(self.device.type,
+                                           enabled=self.precision == "fp16")
         self.cluster = cluster or Cluster("torch")
         self.chief = self.cluster.chief
         self.global_batch = recipe.train["batch_size"]
         # what runs forward: DDP averages the gradients over the ranks in backward
-        self.forward = dist_pt.wrap(model) if self.cluster.distributed else model
+        self.forward = dist_pt.wrap(model, self.device) if self.cluster.distributed else model
         # batches come in the layout both backends share (NHWC for images)
         self.permutation = getattr(model, "input_permutation", None)
         self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](model.parameters(), recipe.optimizer)
@@ -104,15 +116,17 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         self.optimizer.zero_grad(set_to_none=True)
-        if isinstance(x, (tuple, list)):  # several model inputs (seq2seq)
-            outputs = self.forward(*(torch.as_tensor(a) for a in x))
-        else:
-            x = torch.as_tensor(x)
-            outputs = self.forward(x if self.permutation is None
-                                   else x.permute(*self.permutation))
-        loss = self.loss_fn(outputs, torch.as_tensor(y))
-        loss.backward()
-        self.optimizer.step()
+        x, y = device_pt.to_device(x, self.device), device_pt.to_device(y, self.device)
+        with device_pt.autocast(self.device, self.precision):
+            if isinstance(x, tuple):  # several model inputs (seq2seq)
+                outputs = self.forward(*x)
+            else:
+                outputs = self.forward(x if self.permutation is None
+                                       else x.permute(*self.permutation))
+        loss = self.loss_fn(outputs.float(), y)  # the loss in float32 whatever the precision
+        self.scaler.scale(loss).backward()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
         return loss.detach()
 
     def scalar(self, name: str, value: float, step: int) -> None:
@@ -156,4 +170,4 @@ class Trainer:
     def finish(self) -> nn.Module:
         if self.writer is not None:
             self.writer.close()
-        return self.model.eval()
+        return self.model.cpu().eval()  # evaluation, conversion and saving work on the CPU

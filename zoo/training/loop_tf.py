@@ -5,6 +5,8 @@ Same class name and methods as ``loop_pt.py``; ``engine.fit`` drives either.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
 from zoo.data.text import PAD
+from zoo.errors import RecipeError
 from zoo.training import dist_tf
 from zoo.training.cluster import Cluster, check_global_batch, shard_batches
 from zoo.weights import strict
@@ -82,6 +85,31 @@ def load_optimizer_state(optimizer: keras.optimizers.Optimizer, tensors: dict[st
         var.assign(tensors[path])
 
 
+#: [train] mixed_precision -> Keras dtype policy (variables stay float32 in every policy)
+POLICIES = {"no": "float32", "bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
+
+
+@contextlib.contextmanager
+def precision_scope(train: dict[str, Any]) -> Iterator[None]:
+    """Build the model inside: ``[train] device`` and ``mixed_precision`` applied, and the
+    global Keras dtype policy restored afterwards (models built later stay float32)."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if train["device"] == "cuda" and not gpus:
+        raise RecipeError("[train] device = 'cuda' but TensorFlow sees no GPU here; use "
+                          "device = 'auto' (GPU when present) or 'cpu'")
+    if train["device"] == "cpu" and gpus:
+        tf.config.set_visible_devices([], "GPU")
+    if train["mixed_precision"] == "fp16" and not gpus:
+        raise RecipeError("[train] mixed_precision = 'fp16' needs a GPU (float16 with loss "
+                          "scaling); on a CPU use 'bf16'")
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(POLICIES[train["mixed_precision"]])
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(before)
+
+
 def seed_everything(seed: int) -> None:
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
@@ -97,6 +125,8 @@ class Trainer:
         self.chief = self.cluster.chief
         with dist_tf.scope():  # multi-worker: the optimizer's variables are mirrored too
             self.optimizer = OPTIMIZERS[recipe.optimizer["name"]](recipe.optimizer)
+            if recipe.train["mixed_precision"] == "fp16":  # float16 gradients need scaling
+                self.optimizer = keras.optimizers.LossScaleOptimizer(self.optimizer)
             self.optimizer.build(model.trainable_variables)
         self.loss_fn = LOSSES[recipe.train["loss"]](recipe.train)
         self.writer = (tf.summary.create_file_writer(str(run_dir / "tensorboard"))
@@ -108,8 +138,9 @@ class Trainer:
     def _step_graph(self, x, y, lr):
         self.optimizer.learning_rate.assign(lr)
         with tf.GradientTape() as tape:
-            loss = self.loss_fn(y, self.model(x, training=True))
-        grads = tape.gradient(loss, self.model.trainable_variables)
+            loss = self.loss_fn(y, self._float32(self.model(x, training=True)))
+            scaled = self._scale(loss)
+        grads = tape.gradient(scaled, self.model.trainable_variables)
         self.optimizer.apply_gradients(
             zip(grads, self.model.trainable_variables, strict=True)
         )
@@ -124,14 +155,26 @@ class Trainer:
 
         def replica_step(x, y):
             with tf.GradientTape() as tape:
-                loss = self.loss_fn(y, self.model(x, training=True)) / self.cluster.world
-            grads = tape.gradient(loss, self.model.trainable_variables)
+                outputs = self._float32(self.model(x, training=True))
+                loss = self.loss_fn(y, outputs) / self.cluster.world
+                scaled = self._scale(loss)
+            grads = tape.gradient(scaled, self.model.trainable_variables)
             self.optimizer.apply_gradients(
                 zip(grads, self.model.trainable_variables, strict=True))
             return loss
 
         losses = strategy.run(replica_step, args=(x, y))
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+
+    @staticmethod
+    def _float32(outputs):
+        """The loss in float32 whatever the compute dtype (mixed precision)."""
+        return tf.cast(outputs, tf.float32)
+
+    def _scale(self, loss):
+        """fp16: the LossScaleOptimizer's scaled loss (it unscales the gradients)."""
+        scale = getattr(self.optimizer, "scale_loss", None)
+        return scale(loss) if scale is not None else loss
 
     def reduce_loss(self, value: float) -> float:
         """Already the global batch's loss (the step reduces it over the workers)."""

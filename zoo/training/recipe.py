@@ -26,7 +26,8 @@ SCHEMA: dict[str, dict[str, type] | None] = {
     "optimizer": {"name": str, "lr": float, "schedule": str, "warmup_steps": int,
                   "weight_decay": float, "momentum": float},
     "train": {"steps": int, "batch_size": int, "checkpoint_every": int, "log_every": int,
-              "loss": str, "label_smoothing": float, "workers": int},
+              "loss": str, "label_smoothing": float, "workers": int, "device": str,
+              "mixed_precision": str},
     "evaluate": {"metric": str, "target": float, "higher_is_better": bool},
     "ci": {"steps": int, "band": dict, "data": dict},
 }
@@ -41,10 +42,13 @@ CHOICES = {
     ("optimizer", "name"): ("adam", "adamw", "sgd"),
     ("optimizer", "schedule"): ("constant", "cosine"),
     ("train", "loss"): ("mse", "cross_entropy", "sequence_cross_entropy"),
+    ("train", "device"): ("auto", "cpu", "cuda"),
+    ("train", "mixed_precision"): ("no", "bf16", "fp16"),
 }
 DEFAULTS = {
     "optimizer": {"schedule": "constant", "warmup_steps": 0, "weight_decay": 0.0, "momentum": 0.9},
-    "train": {"checkpoint_every": 100, "log_every": 10, "label_smoothing": 0.0, "workers": 0},
+    "train": {"checkpoint_every": 100, "log_every": 10, "label_smoothing": 0.0, "workers": 0,
+              "device": "auto", "mixed_precision": "no"},
     "evaluate": {"higher_is_better": False},
 }
 

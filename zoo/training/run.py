@@ -153,7 +153,7 @@ def train(
     config = registry.default_config(recipe.model_name).replace(**overrides)
     loop = importlib.import_module(LOOPS[backend])
     loop.seed_everything(recipe.seed)
-    with glue.scope() if glue is not None else nullcontext():
+    with loop.precision_scope(recipe.train), glue.scope() if glue is not None else nullcontext():
         model = build(config, backend)  # the same initial weights on every rank (seeded)
     attach(model, getattr(family, "assets", lambda data: {})(data))  # vocabularies
     x, y = family.training_arrays(data, config)
