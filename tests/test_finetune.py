@@ -149,3 +149,35 @@ def test_publish_finetune_run_and_load_both_backends(folder, tmp_path):
     assert "Fine-tuned with **torch** by `zoo.finetune`" in card.read_text()
     k = zoo.load("me/colours", backend="tf", hub=tmp_path / "hub")
     assert k.class_names == CLASSES
+
+
+def _flatten(folder, dst):
+    """The class-folder images as one flat folder (class_index.png) plus a labels CSV."""
+    dst.mkdir()
+    rows = ["id,label"]
+    for cls in CLASSES:
+        for i, path in enumerate(sorted((folder / "data" / cls).iterdir())):
+            name = f"{cls}_{i:03d}{path.suffix}"  # sorts like the originals
+            (dst / name).write_bytes(path.read_bytes())
+            rows.append(f"{cls}_{i:03d},{cls}")  # ids without the extension
+    (dst.parent / "labels.csv").write_text("\n".join(rows) + "\n")
+    return dst
+
+
+def test_flat_layouts_finetune_like_class_folders(folder, tmp_path):
+    """labels="filename" and a labels CSV give the class folders' classes, split and weights."""
+    flat = _flatten(folder, tmp_path / "flat")
+    runs = {
+        "folders": zoo.finetune("resnet18", folder / "data", out=tmp_path / "a",
+                                weights=str(folder / "base"), **FAST),
+        "filename": zoo.finetune("resnet18", flat, out=tmp_path / "b", labels="filename",
+                                 weights=str(folder / "base"), **FAST),
+        "csv": zoo.finetune("resnet18", flat, out=tmp_path / "c",
+                            labels=str(tmp_path / "labels.csv"), weights=str(folder / "base"),
+                            **FAST),
+    }
+    states = {k: weights.state(zoo.load(run, backend="torch")) for k, run in runs.items()}
+    for name in ("filename", "csv"):
+        assert zoo.load(runs[name], backend="torch").class_names == CLASSES
+        assert all(np.array_equal(states["folders"][k], states[name][k])
+                   for k in states["folders"]), name

@@ -16,7 +16,7 @@ from zoo import errors  # noqa: E402  (tiny, framework-free: zoo.errors.ZooError
 
 __version__ = "0.1.0"
 __all__ = ["errors", "list_models", "info", "create", "load", "save", "convert", "parity", "train",
-           "finetune", "reproduce", "publish", "pull", "verify", "import_torchvision",
+           "finetune", "reproduce", "publish", "pull", "verify", "import_torchvision", "summary",
            "__version__"]
 
 
@@ -61,16 +61,31 @@ def load(ref: str, backend: str = "torch", weights: str | None = None,
 
 def finetune(model: str, data_dir: str, backend: str = "torch", recipe: str | None = None,
              out: str | None = None, resume: bool = False, progress: bool = True,
+             labels: str = "folders", label_options: dict | None = None,
              **settings: Any) -> Any:
-    """Fine-tune a pretrained classifier on an image folder (one sub-folder per class).
+    """Fine-tune a pretrained classifier on an image dataset: class sub-folders
+    (``labels="folders"``), class in the file name (``"filename"``) or a CSV of labels.
 
     Example:
         >>> run_dir = zoo.finetune("resnet18", "data/flowers", backend="tf", head_epochs=2)
+        >>> zoo.finetune("resnet18", "pets/images", labels="filename")
     """
     from zoo.finetuning.run import finetune as impl
 
     return impl(model, data_dir, backend, recipe=recipe, out=out, resume=resume,
-                progress=progress, **settings)
+                progress=progress, labels=labels, label_options=label_options, **settings)
+
+
+def summary(name_or_model: Any, backend: str | None = None, input: Any = None,
+            **config_overrides: Any) -> Any:
+    """One row per layer (the same names in both backends), output shapes, parameters.
+
+    Example:
+        >>> print(zoo.summary("resnet18", backend="tf"))
+    """
+    from zoo.summary import summary as impl
+
+    return impl(name_or_model, backend, input, **config_overrides)
 
 
 def save(model: Any, directory: str) -> Any:

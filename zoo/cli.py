@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo import registry
+from zoo.data.cli import add_data_commands, add_label_options
 from zoo.errors import ZooError
 
 
@@ -165,8 +166,11 @@ def cmd_finetune(args: argparse.Namespace) -> int:
              "workers": args.workers}
     settings = {k: v for k, v in flags.items() if v is not None}
     settings.update(_typed(dict(kv.split("=", 1) for kv in args.set or [])))
+    options = {k: v for k, v in (("pattern", args.pattern), ("id_column", args.id_column),
+                                  ("label_column", args.label_column)) if v is not None}
     run_dir = finetune(args.model, args.data, backend=args.backend, recipe=args.recipe,
-                       out=args.out, resume=args.resume, progress=not args.quiet, **settings)
+                       out=args.out, resume=args.resume, progress=not args.quiet,
+                       labels=args.labels, label_options=options, **settings)
     print((run_dir / "metrics.json").read_text())
     print(f"run directory: {run_dir}\npublish it with: zoo publish {run_dir} --repo ORG/NAME")
     return 0
@@ -222,6 +226,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    from zoo.summary import run_cli
+
+    return run_cli(args.name, args.backend, args.set or [])
+
+
 def cmd_hub_serve(args: argparse.Namespace) -> int:
     from zoo.hub.server.serve import parse_size, serve
 
@@ -271,7 +281,11 @@ def parser() -> argparse.ArgumentParser:
                    "(MultiWorkerMirroredStrategy on 127.0.0.1); for torch use torchrun")
     s = add("finetune", cmd_finetune, "fine-tune a pretrained classifier on an image folder")
     s.add_argument("model")
-    s.add_argument("data", help="one sub-folder per class (torchvision ImageFolder layout)")
+    s.add_argument("data", help="the images: one sub-folder per class (ImageFolder layout), "
+                   "or a flat folder with --labels filename|FILE.csv")
+    s.add_argument("--labels", default="folders",
+                   help="folders (default) | filename (class before the last '_') | a CSV")
+    add_label_options(s)
     backend(s)
     s.add_argument("--weights", help='pretrained weights tag, ref or run dir; "none" = scratch')
     s.add_argument("--recipe", help="TOML file with a [finetune] table")
@@ -305,6 +319,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--revision", default="main")
     s.add_argument("--to-repo", help="repo id on the target (default the same)")
     s.add_argument("--message")
+    s = add("summary", cmd_summary, "one row per layer (the same names in both backends)")
+    s.add_argument("name")
+    backend(s)
+    s.add_argument("--set", action="append", metavar="KEY=VALUE", help="config override")
+    add_data_commands(sub)
     s = add("verify", cmd_verify, "re-check sha256 pins and parity of every manifest entry")
     s.add_argument("names", nargs="*", help="models or model:tag refs (default all)")
     s = add("publish", cmd_publish, "commit a run directory (both backends) to a hub")

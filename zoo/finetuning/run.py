@@ -97,9 +97,17 @@ def finetune(
     out: str | Path | None = None,
     resume: bool = False,
     progress: bool = True,
+    labels: str | Path = "folders",
+    label_options: dict[str, Any] | None = None,
     **settings: Any,
 ) -> Path:
-    """Fine-tune ``model`` on an image folder (one sub-folder per class); returns the run dir.
+    """Fine-tune ``model`` on an image dataset; returns the run directory.
+
+    ``labels``: ``"folders"`` (one sub-folder per class, torchvision ImageFolder), or
+    ``"filename"`` (the class in the file name, as Oxford-IIIT Pet: ``basset_hound_103.jpg``),
+    or the path of a CSV of labels (Kaggle's ``id,label``). ``label_options`` passes
+    ``pattern`` / ``id_column`` / ``label_column`` on. Flat layouts become a cached
+    class-folder directory of hard links, so class order and split rules are the same.
 
     Example:
         >>> run = zoo.finetune("resnet18", "data/flowers", backend="tf", head_epochs=2)
@@ -107,10 +115,12 @@ def finetune(
     """
     from zoo import weights
     from zoo.data import images
+    from zoo.data.materialize import materialize
     from zoo.training import checkpoint
 
     backend = check_backend(backend)
     cfg = load_settings(recipe, settings)
+    data_dir = materialize(data_dir, labels, **(label_options or {}))
     split = images.scan_with_val(data_dir, cfg.val_fraction, cfg.seed)
     print(split.summary(), file=sys.stderr)
     if not split.val:
