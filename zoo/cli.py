@@ -17,6 +17,8 @@ from typing import Any
 from zoo import registry
 from zoo.data.cli import add_data_commands, add_label_options
 from zoo.errors import ZooError
+from zoo.hub.cli import cmd_pull, cmd_push, cmd_verify
+from zoo.hub.server.cli import add_hub_commands
 
 
 def _print_json(data: Any) -> None:
@@ -198,47 +200,17 @@ def cmd_parity(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
-def cmd_pull(args: argparse.Namespace) -> int:
-    from zoo.hub.transfer import pull
-
-    print(pull(args.ref, hub=args.hub, revision=args.revision))
-    return 0
-
-
-def cmd_push(args: argparse.Namespace) -> int:
-    from zoo.hub.transfer import push
-
-    commit = push(args.repo, source=args.source, target=args.to, revision=args.revision,
-                  to_repo=args.to_repo, message=args.message)
-    print(f"pushed {args.repo}@{args.revision} from {args.source or 'local'} to {args.to} as "
-          f"{args.to_repo or args.repo}@{commit}")
-    return 0
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from zoo.hub.transfer import verify
-
-    results = verify(args.names or None)
-    for r in results:
-        print(f"{'PASS' if r.passed else 'FAIL'}  {r.ref:<28} {r.detail}")
-    if not results:
-        raise ZooError(f"no manifest entries match {args.names}")
-    return 0 if all(r.passed for r in results) else 1
-
-
 def cmd_summary(args: argparse.Namespace) -> int:
     from zoo.summary import run_cli
 
     return run_cli(args.name, args.backend, args.set or [])
 
 
-def cmd_hub_serve(args: argparse.Namespace) -> int:
-    from zoo.hub.server.serve import parse_size, serve
+def cmd_export(args: argparse.Namespace) -> int:
+    from zoo.export import run_cli
 
-    serve(args.root, host=args.host, port=args.port, tokens_file=args.tokens,
-          page_size=args.page_size, max_body=parse_size(args.max_body) if args.max_body else None,
-          log_level=args.log_level)
-    return 0
+    return run_cli(args.ref, args.backend, args.format, args.out, weights=args.weights,
+                   hub=args.hub)
 
 
 def _typed(values: dict[str, str]) -> dict[str, Any]:
@@ -379,26 +351,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--hub")
     s.add_argument("--untrained", action="store_true", help="random weights, converted")
     s.add_argument("--set", action="append", metavar="KEY=VALUE", help="config override")
-    hub = sub.add_parser("hub", help="hub tools (serve a LocalHub over HTTP)",
-                         description="hub tools (serve a LocalHub over HTTP)")
-    hub_sub = hub.add_subparsers(dest="hub_command", required=True)
-    about = ("serve a LocalHub directory with the Hugging Face Hub HTTP API subset that "
-             "huggingface_hub and the hf CLI use (point HF_ENDPOINT at the printed URL); needs "
-             "pip install 'zoo[hub]'")
-    s = hub_sub.add_parser("serve", help=about, description=about)
-    s.set_defaults(func=cmd_hub_serve)
-    s.add_argument("--root", required=True, help="the LocalHub directory (created if missing)")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
-                   "127.0.0.1: this machine only; plain HTTP, so use a TLS proxy beyond it)")
-    s.add_argument("--port", type=int, default=8080)
-    s.add_argument("--tokens", metavar="FILE", help="lines 'TOKEN USER read|write' (default "
-                   "$ZOO_HUB_TOKENS; with neither, the server is read-only)")
-    s.add_argument("--page-size", type=int, help="entries per page of tree, commit and repo "
-                   "listings (default 1000, the Hub's)")
-    s.add_argument("--max-body", metavar="SIZE", help="largest request body, e.g. 512M "
-                   "(default 2G; a commit carries its files base64-encoded, 4/3 of their size)")
-    s.add_argument("--log-level", default="info", choices=["critical", "error", "warning",
-                                                            "info", "debug"])
+    add_hub_commands(sub)
+    s = add("export", cmd_export, "export a model for serving (SavedModel, .keras, TorchScript, "
+            "torch.export, ONNX), reloaded and checked against the live model")
+    s.add_argument("ref")
+    s.add_argument("--backend", choices=["torch", "tf"], help="default: the format's")
+    s.add_argument("--format", required=True,
+                   choices=["savedmodel", "keras", "torchscript", "pt2", "onnx"])
+    s.add_argument("--out", required=True)
+    s.add_argument("--weights")
+    s.add_argument("--hub")
     return p
 
 
