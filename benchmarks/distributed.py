@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from zoo.data.idx import write_idx  # noqa: E402
-from zoo.training.workers import free_ports  # noqa: E402
+from zoo.training.workers import train_command  # noqa: E402
 
 RECIPE = """
 [recipe]
@@ -84,17 +84,6 @@ def steady_rate(logdir: Path, after: int = 10) -> float:
     return (last - after) * 128 / (times[last] - times[after])
 
 
-def command(backend: str, processes: int, recipe: Path, out: Path) -> list[str]:
-    args = ["train", str(recipe), "--backend", backend, "--out", str(out), "--quiet"]
-    if processes == 1:
-        return [sys.executable, "-m", "zoo", *args]
-    if backend == "torch":
-        return [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node",
-                str(processes), "--master-addr", "127.0.0.1", "--master-port",
-                str(free_ports(1)[0]), "-m", "zoo", *args]
-    return [sys.executable, "-m", "zoo", *args, "--workers", str(processes)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="20 steps instead of 60")
@@ -116,7 +105,7 @@ def main() -> None:
             if processes == 1 and extra:
                 continue
             out = work / f"{name}-{processes}"
-            done = subprocess.run(command(backend, processes, recipe, out), cwd=HERE.parent,
+            done = subprocess.run(train_command(recipe, backend, out, processes), cwd=HERE.parent,
                                   env={**env, **extra}, capture_output=True, text=True)
             if done.returncode != 0:
                 raise RuntimeError(done.stderr[-3000:])

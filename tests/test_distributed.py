@@ -21,7 +21,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from safetensors.numpy import load_file
 from test_cnn_training import write_tiny_mnist
 
 from zoo.training.cluster import Cluster, check_global_batch, shard_batches, take_share
+from zoo.training.workers import train_command
 
 pytestmark = pytest.mark.dist
 REL = 1e-3
@@ -82,19 +82,9 @@ def recipe(tmp: Path, data: Path, steps: int = 8, batch: int = 32, every: int = 
     return path
 
 
-def train_cmd(backend: str, recipe_path: Path, out: Path, processes: int, *extra: str,
-              port: int = 0) -> list[str]:
-    args = ["train", str(recipe_path), "--backend", backend, "--out", str(out), "--quiet",
-            *extra]
-    if processes == 1:
-        return [sys.executable, "-m", "zoo", *args]
-    if backend == "torch":
-        from zoo.training.workers import free_ports
-
-        return [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node",
-                str(processes), "--master-addr", "127.0.0.1", "--master-port",
-                str(port or free_ports(1)[0]), "-m", "zoo", *args]
-    return [sys.executable, "-m", "zoo", *args, "--workers", str(processes)]
+def train_cmd(backend: str, recipe_path: Path, out: Path, processes: int,
+              *extra: str) -> list[str]:
+    return train_command(recipe_path, backend, out, processes, *extra)
 
 
 def run(cmd: list[str], timeout: float = 600) -> subprocess.CompletedProcess:

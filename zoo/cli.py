@@ -1,5 +1,6 @@
-"""``zoo ...``: the command line over the Python API (list, info, train, reproduce, publish,
-import, convert, predict, translate, plot-attention, parity, pull, push, verify, hub serve).
+"""``zoo ...``: the command line over the Python API (list, info, train, finetune, reproduce,
+publish, import, convert, predict, translate, plot-attention, parity, summary, export, data,
+pull, push, verify, hub serve).
 
 Example:
     $ zoo predict sine --backend tf --history 0.1,0.2,0.3,0.4,0.5 --steps 3

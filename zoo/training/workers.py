@@ -40,6 +40,25 @@ def tf_config(ports: list[int], index: int) -> str:
                        "task": {"type": "worker", "index": index}})
 
 
+def train_command(recipe: str | os.PathLike, backend: str, out: str | os.PathLike,
+                  processes: int = 1, *extra: str) -> list[str]:
+    """The command line that trains ``recipe`` with ``processes`` local processes: plain
+    ``zoo train``, ``torchrun`` (torch) or ``zoo train --workers`` (TF).
+
+    Example:
+        >>> train_command("cnn", "torch", "runs/cnn", 2)[:3]
+        ['/usr/bin/python3', '-m', 'torch.distributed.run']
+    """
+    args = ["train", str(recipe), "--backend", backend, "--out", str(out), "--quiet", *extra]
+    if processes == 1:
+        return [sys.executable, "-m", "zoo", *args]
+    if backend == "torch":
+        return [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node",
+                str(processes), "--master-addr", "127.0.0.1", "--master-port",
+                str(free_ports(1)[0]), "-m", "zoo", *args]
+    return [sys.executable, "-m", "zoo", *args, "--workers", str(processes)]
+
+
 def launch(argv: list[str], workers: int, poll_s: float = 0.5) -> int:
     """Run ``python -m zoo <argv>`` as ``workers`` TF workers; returns the exit status."""
     if workers < 2:
