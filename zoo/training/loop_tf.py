@@ -18,7 +18,7 @@ from tensorflow.core.framework import summary_pb2
 from zoo.data.text import PAD
 from zoo.errors import RecipeError
 from zoo.training import dist_tf
-from zoo.training.cluster import Cluster, check_global_batch, shard_batches
+from zoo.training.cluster import Cluster, shard_batches
 from zoo.weights import strict
 from zoo.weights import tf as weights_tf
 
@@ -194,7 +194,6 @@ class Trainer:
     def batches(self, batch_fn: Any, start: int, stop: int, workers: int) -> Any:
         """Steps ``start..stop`` as a prefetching ``tf.data`` pipeline over ``batch_fn``
         (multi-worker: over this worker's share of every global batch)."""
-        check_global_batch(len(tf.nest.flatten(batch_fn(start))[-1]), self.cluster)
         batch_fn = shard_batches(batch_fn, self.cluster)
         first = batch_fn(start)  # dtypes and shapes of every batch (x may be a tuple)
         flat = tf.nest.flatten(first)
