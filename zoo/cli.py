@@ -149,14 +149,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 
 def cmd_plot_attention(args: argparse.Namespace) -> int:
-    from zoo.training.plots import attention_png
-
-    model = _translator(args)
-    maps = [model.attention(text) for text in args.texts]
-    sep = "" if model.tgt_vocab.level == "char" else " "
-    titles = [f"{t} -> {sep.join(m.output_tokens[:-1])}"
-              for t, m in zip(args.texts, maps, strict=True)]
-    print(f"wrote {attention_png(maps, Path(args.out), titles)}")
+    print(f"wrote {_translator(args).plot_attention(args.texts, Path(args.out))}")
     return 0
 
 

@@ -72,15 +72,13 @@ def main(workdir: str | None = None) -> None:
 
 def translate_demo(zoo, work: Path) -> None:
     """The headline call: the bundled dates model in TF and torch, greedy and beam search."""
-    from zoo.training.plots import attention_png
-
     dates = ["23 november 2026", "sábado, 2 de enero de 2021", "le 1er mai 2001", "14.07.1989"]
     say('zoo.load("seq2seq", backend="tf").translate([...])  (and backend="torch", beam=4)')
     models = {b: zoo.load("seq2seq", backend=b) for b in ("tf", "torch")}
     print("tf:         ", models["tf"].translate(dates))
     print("torch:      ", models["torch"].translate(dates))
     print("torch beam 4:", models["torch"].translate(dates, beam=4))
-    png = attention_png([models["tf"].attention(dates[1])], work / "attention.png", [dates[1]])
+    png = models["tf"].plot_attention([dates[1]], work / "attention.png")
     print(f"attention map of {dates[1]!r}: {png}")
 
 

@@ -194,6 +194,15 @@ class Vocab:
                                  "was the model trained with another vocabulary?")
             if i not in (PAD, START):
                 tokens.append(self.tokens[i])
+        return self.join(tokens)
+
+    def join(self, tokens: Sequence[str]) -> str:
+        """Tokens back into text: characters side by side, words with spaces.
+
+        Example:
+            >>> Vocab.build(["a b"], level="word").join(["a", "b"])
+            'a b'
+        """
         return ("" if self.level == "char" else " ").join(tokens)
 
     def decode_batch(self, ids: Sequence[Sequence[int]] | np.ndarray) -> list[str]:

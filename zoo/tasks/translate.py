@@ -8,6 +8,7 @@ this one numpy code, so both backends give the same translations for the same we
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -187,6 +188,19 @@ class Translator:
                                    for k in range(beam) if np.isfinite(scores[b, k])]
             best.append(max(hyps, key=lambda hyp: hyp[0])[1])  # max: first of equal scores
         return best
+
+    def plot_attention(self, texts: list[str], out: Path) -> Path:
+        """A PNG of the attention maps of ``texts``, each titled with its translation.
+
+        Example:
+            >>> model.plot_attention(["23 nov 2026"], Path("attention.png"))
+        """
+        from zoo.training.plots import attention_png
+
+        maps = [self.attention(text) for text in texts]
+        titles = [f"{text} -> {self.tgt_vocab.join(m.output_tokens[:-1])}"
+                  for text, m in zip(texts, maps, strict=True)]
+        return attention_png(maps, out, titles)
 
     def attention(self, text: str, max_len: int | None = None) -> AttentionMap:
         """The attention matrix of the greedy translation of ``text``.

@@ -107,8 +107,7 @@ def training_arrays(data: TextPairs, config: Any) -> tuple[tuple[np.ndarray, ...
 
 def reference(data: TextPairs, text: str) -> str:
     """A reference as the model would write it: normalised and re-joined tokens."""
-    tokens = data.tgt_vocab.tokenize(text)
-    return ("" if data.tgt_vocab.level == "char" else " ").join(tokens)
+    return data.tgt_vocab.join(data.tgt_vocab.tokenize(text))
 
 
 def evaluate(model: Any, data: TextPairs) -> dict[str, float]:
@@ -127,14 +126,7 @@ def evaluate(model: Any, data: TextPairs) -> dict[str, float]:
 
 def plot(model: Any, data: TextPairs, out_dir: Path) -> list[Path]:
     """``attention.png``: attention maps of the first three test sentences."""
-    from zoo.training.plots import attention_png
-
-    sources = [p[0] for p in data.test[:3]]
-    maps = [model.attention(s) for s in sources]
-    sep = "" if data.tgt_vocab.level == "char" else " "
-    titles = [f"{s} -> {sep.join(m.output_tokens[:-1])}"
-              for s, m in zip(sources, maps, strict=True)]
-    return [attention_png(maps, out_dir / "attention.png", titles)]
+    return [model.plot_attention([p[0] for p in data.test[:3]], out_dir / "attention.png")]
 
 
 def dataset_card(section: dict[str, Any]) -> tuple[str, str]:
