@@ -52,9 +52,11 @@ def load_assets(model: Any, files: dict[str, Path], source: str) -> None:
 
 
 def attach(model: Any, values: dict[str, Any]) -> None:
-    """Set the asset attributes (through ``set_vocabularies`` when the model checks them)."""
-    if hasattr(model, "set_vocabularies") and set(values) == {"src_vocab", "tgt_vocab"}:
-        model.set_vocabularies(values["src_vocab"], values["tgt_vocab"])
+    """Set the asset attributes, through the model's ``set_assets(**values)`` when it has one
+    (a model that checks its assets against its config)."""
+    setter = getattr(model, "set_assets", None)
+    if setter is not None:
+        setter(**values)
         return
     for attribute, value in values.items():
         object.__setattr__(model, attribute, value)

@@ -82,6 +82,10 @@ class Translator:
         object.__setattr__(self, "src_vocab", src_vocab)
         object.__setattr__(self, "tgt_vocab", tgt_vocab)
 
+    def set_assets(self, src_vocab: Any, tgt_vocab: Any) -> None:
+        """What ``zoo.assets`` calls with the files the config's ``assets`` table names."""
+        self.set_vocabularies(src_vocab, tgt_vocab)
+
     def _check_vocabularies(self) -> None:
         if self.src_vocab is None or self.tgt_vocab is None:
             raise ZooError("this seq2seq model has no vocabularies: load trained weights "
