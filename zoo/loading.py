@@ -20,7 +20,7 @@ from typing import Any
 from zoo import registry
 from zoo.backends import OTHER, backend_of, check_backend
 from zoo.errors import WeightsError, ZooError
-from zoo.hub.atomic import write_text_atomic
+from zoo.hub.atomic import sha256_file, write_text_atomic
 from zoo.paths import BUNDLED_HUB
 
 log = logging.getLogger("zoo")
@@ -96,13 +96,18 @@ def directory_files(path: Path) -> dict[str, Path]:
     return {n: path / n for n in names if (path / n).is_file()}
 
 
+def pinned_sha256(entry: dict[str, Any], path: Path) -> str:
+    """The sha256 to compare with a manifest pin: the commit listing's (LocalHub, LFS files:
+    ``file_paths`` has checked the file against it), else the downloaded file's own."""
+    return entry.get("sha256") or sha256_file(path)
+
+
 def _hub_files(hub: Any, repo: str, revision: str, backend: str,
                pinned: dict[str, str] | None, ref: str) -> dict[str, Path]:
     """Paths of the files a load reads, checked against the commit and, when a manifest
     pins them, against the pinned sha256 (after download: Hub listings only give sha256 for
     LFS files)."""
     from zoo.assets import asset_names
-    from zoo.hub.atomic import sha256_file
     from zoo.weights import WEIGHT_FILES
 
     listing = hub.list_files(repo, revision)
@@ -118,7 +123,7 @@ def _hub_files(hub: Any, repo: str, revision: str, backend: str,
         raise WeightsError(f"{ref}: the manifest pins no sha256 for {missing_pins}")
     paths = hub.file_paths(repo, wanted, revision, verify=True)
     for name, path in paths.items() if pinned is not None else ():
-        if (actual := sha256_file(path)) != pinned[name]:
+        if (actual := pinned_sha256(listing[name], path)) != pinned[name]:
             raise WeightsError(
                 f"{ref}: {name} at commit {revision} has sha256 {actual}, but the manifest "
                 f"pins {pinned[name]}; the hub repo was rewritten or the manifest is stale: "

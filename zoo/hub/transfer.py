@@ -51,12 +51,13 @@ def _target(ref: str, hub: str | Path | None, revision: str | None
 def pull(ref: str, hub: str | Path | None = None, revision: str | None = None) -> Pulled:
     """Fetch every file of one commit into the hub's cache, each checked (and against the
     manifest's sha256 when ``ref`` is a manifest entry), so later loads work offline."""
-    from zoo.hub.atomic import sha256_file
+    from zoo.loading import pinned_sha256
 
     store, repo, commit, pinned = _target(ref, hub, revision)
-    files = store.file_paths(repo, list(store.list_files(repo, commit)), commit, verify=True)
+    listing = store.list_files(repo, commit)
+    files = store.file_paths(repo, list(listing), commit, verify=True)
     for name, sha in (pinned or {}).items():
-        if name in files and sha256_file(files[name]) != sha:
+        if name in files and pinned_sha256(listing[name], files[name]) != sha:
             raise ZooError(f"{ref}: {name} does not match the sha256 the manifest pins")
     return Pulled(repo, commit, files)
 
