@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from zoo.hub import web
 from zoo.hub.local import LocalHub
 from zoo.hub.server import api_commit, api_refs, api_repos, api_resolve, api_tree, errors
 from zoo.hub.server.auth import TokenTable
@@ -45,6 +46,7 @@ def create_app(root: str | Path, tokens: TokenTable | None = None, *,
     # the fixed /api/... routes before the catch-all resolve patterns.
     for module in (api_repos, api_refs, api_tree, api_commit, api_resolve):
         app.include_router(module.router)
+    web.install(app, app.state.hub)  # the browsable pages, after every API route
     # Added last = outermost: the raw path is rebuilt before the body limit and routing.
     app.add_middleware(BodyLimitMiddleware, limit=max_body)
     app.add_middleware(RawPathMiddleware)
