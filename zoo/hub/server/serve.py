@@ -19,15 +19,16 @@ KEEP_ALIVE_S = 75
 
 
 def require_deps() -> None:
-    """HubError naming the extra to install if FastAPI or uvicorn is missing."""
+    """HubError naming the extra to install if a package of the server or its pages is
+    missing."""
     missing = []
-    for module in ("fastapi", "uvicorn"):
+    for module in ("fastapi", "uvicorn", "multipart", "jinja2", "markdown_it", "nh3"):
         try:
             __import__(module)
         except ImportError:
             missing.append(module)
     if missing:
-        raise HubError(f"zoo hub serve needs {' and '.join(missing)}, which are not installed: "
+        raise HubError(f"zoo hub serve needs {', '.join(missing)}, which are not installed: "
                        "pip install 'zoo[hub]'")
 
 

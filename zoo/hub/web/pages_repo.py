@@ -112,8 +112,8 @@ def blob_page(request: Request, ns: str, name: str, rev: str, path: str) -> HTML
     kind = mimetypes.guess_type(path)[0]
     if kind not in INLINE_TYPES and entry["size"] <= MAX_SHOWN_TEXT:
         data = hub(request).read_bytes(view.repo_id, path, revision=view.commit["id"])
-        try:
-            text = data.decode("utf-8")
+        try:  # NUL bytes mean binary, as git decides (b"\0\1" is valid UTF-8)
+            text = None if b"\0" in data[:8000] else data.decode("utf-8")
         except UnicodeDecodeError:
             text = None
     return page(request, "blob.html", **view.context(
