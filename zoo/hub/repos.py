@@ -20,8 +20,9 @@ from zoo.hub.names import PART, AlreadyExistsError, utc_now
 
 
 class ReposMixin:
-    """For LocalHub (which provides the private helpers declared here; ``list_refs`` comes
-    from RefsMixin, so it is not declared here: a stub would shadow it)."""
+    """For LocalHub (which provides the private helpers declared here; ``list_refs`` and
+    ``_read_ref`` come from RefsMixin, so they are not declared here: a stub would shadow
+    them)."""
 
     root: Path
 
@@ -86,10 +87,14 @@ class ReposMixin:
         except OSError:
             pass
 
-    def repo_info(self, repo_id: str) -> dict[str, Any]:
+    def repo_info(self, repo_id: str, refs: bool = True) -> dict[str, Any]:
         """``repo.json`` plus ``branches`` and ``tags`` ({name: commit}) and ``head`` (main).
+        ``refs=False`` reads only main (no ``branches``/``tags``): what a listing of many repos
+        needs, at two small reads a repo instead of a walk of its refs.
         Example: ``hub.repo_info("me/sine")["head"]  # commit id of main, or None``"""
         repo = self._existing(repo_id)
         info = json.loads((repo / "repo.json").read_text(encoding="utf-8"))
+        if not refs:
+            return {**info, "head": self._read_ref(repo / "refs" / "heads" / "main")}
         refs = self.list_refs(repo_id)
         return {**info, **refs, "head": refs["branches"].get("main")}

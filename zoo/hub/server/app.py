@@ -35,7 +35,8 @@ def create_app(root: str | Path, tokens: TokenTable | None = None, *,
         raise ValueError(f"page_size and max_body must be positive, not {page_size}, "
                          f"{max_body}")
     settings = Settings(Path(root).expanduser(), tokens, page_size, max_body)
-    app = FastAPI(title="zoo hub", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="zoo hub", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=web.lifespan)
     app.state.settings = settings
     # One LocalHub for the process: its per-object caches (verified blobs, git sha1s) are
     # what make repeated downloads cheap. Its methods are safe from several threads: writers

@@ -99,11 +99,14 @@ async def _zoo_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code in (404, 405):
-        message = (f"{request.method} {request.url.path} is not part of the Hugging Face Hub "
-                   "API subset that zoo hub serve implements")
-    else:
-        message = str(exc.detail)
-    return error_response(ApiError(exc.status_code, message))
+        return error_response(unknown_route(request, exc.status_code))
+    return error_response(ApiError(exc.status_code, str(exc.detail)))
+
+
+def unknown_route(request: Request, status: int = 404) -> ApiError:
+    """The answer to a request no route of the API takes."""
+    return ApiError(status, f"{request.method} {request.url.path} is not part of the Hugging "
+                            "Face Hub API subset that zoo hub serve implements")
 
 
 def install(app: FastAPI) -> None:

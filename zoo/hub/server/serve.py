@@ -22,7 +22,7 @@ def require_deps() -> None:
     """HubError naming the extra to install if a package of the server or its pages is
     missing."""
     missing = []
-    for module in ("fastapi", "uvicorn", "multipart", "jinja2", "markdown_it", "nh3"):
+    for module in ("fastapi", "uvicorn", "python_multipart", "jinja2", "markdown_it", "nh3"):
         try:
             __import__(module)
         except ImportError:

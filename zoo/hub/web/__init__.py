@@ -8,6 +8,11 @@ Example:
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
@@ -25,3 +30,19 @@ def install(app: FastAPI, hub: LocalHub) -> None:
     app.mount("/-/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages_index.router)
     app.include_router(pages_repo.router)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At server start, fill the index's metadata cache in a background thread; requests are
+    served meanwhile (a row not cached yet is read by the request that needs it)."""
+    catalog: Catalog = app.state.catalog
+
+    def warm() -> None:
+        try:
+            logging.getLogger("zoo.hub").info("index ready: %d repos", catalog.warm())
+        except Exception:  # noqa: BLE001 (a cache fill must never stop the server)
+            logging.getLogger("zoo.hub").exception("warming the index cache failed")
+
+    threading.Thread(target=warm, name="zoo-hub-index-warmup", daemon=True).start()
+    yield

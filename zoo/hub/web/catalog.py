@@ -93,7 +93,7 @@ class Catalog:
         """The index row of a repo; None if it vanished or is damaged meanwhile (a damaged
         repo must not take the whole index down: its own page says what is wrong)."""
         try:
-            info = self.hub.repo_info(repo_id)
+            info = self.hub.repo_info(repo_id, refs=False)
             head = info["head"]
             if head is None:
                 return Row(repo_id, bool(info.get("private")), None, None)
@@ -106,6 +106,12 @@ class Catalog:
             return Row(repo_id, bool(info.get("private")), updated, meta)
         except HubError:
             return None
+
+    def warm(self) -> int:
+        """Read every repo's head metadata once (the server does it at start, in a thread,
+        so the first visitor does not wait for 500 repos' cards and headers). Returns the
+        number of repos read."""
+        return sum(self.row(repo_id) is not None for repo_id in self.hub.list_repos())
 
     def rows(self, who: Caller) -> list[Row]:
         """Every repo ``who`` may see: private ones only with a token."""

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from zoo.errors import ZooError
 from zoo.hub.server.auth import Caller, check_readable
 from zoo.hub.server.common import hub, load_info, repo_id_of
-from zoo.hub.server.errors import ApiError, from_hub_error
+from zoo.hub.server.errors import ApiError, error_response, from_hub_error, unknown_route
 from zoo.hub.web.catalog import Catalog
 from zoo.hub.web.metadata import Metadata
 from zoo.hub.web.rendering import error_page
@@ -40,6 +40,8 @@ class PageRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def html_errors(request: Request) -> Response:
+            if request.url.path.startswith("/api/"):  # /api/x has a repo page's shape
+                return error_response(unknown_route(request))
             try:
                 return await handler(request)
             except ApiError as e:
