@@ -8,8 +8,11 @@
   client each time: what ``hf_hub_download`` costs when the cache misses), with 1 and 8
   client threads.
 
+- load times of the web pages on a hub of 500 repos (``hub_pages.py``; goal < 200 ms).
+
 The server runs in its own process (``python -m zoo hub serve``) on 127.0.0.1. Prints a
-table and writes ``benchmarks/results/hub.json``.  ``python benchmarks/hub.py [--quick]``
+table and writes ``benchmarks/results/hub.json``.
+``python benchmarks/hub.py [--quick] [--only transfer|pages]``
 """
 
 from __future__ import annotations
@@ -55,7 +58,22 @@ def start_server(root: Path) -> tuple[subprocess.Popen, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a 20 MB file, fewer requests")
+    parser.add_argument("--only", choices=["transfer", "pages"])
     args = parser.parse_args()
+    out = HERE / "results" / f"hub{'-quick' if args.quick else ''}.json"
+    saved = json.loads(out.read_text()) if out.is_file() else {}
+    if args.only != "transfer":
+        from hub_pages import run
+
+        work = Path(tempfile.mkdtemp(prefix="zoo-pages-bench-"))
+        try:
+            saved["pages_500_repos"] = run(start_server, work, repeats=10 if args.quick else 30)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        out.write_text(json.dumps(saved, indent=2) + "\n")
+    if args.only == "pages":
+        print(f"\nwritten {out}")
+        return
     size_mb, requests = (20, 100) if args.quick else (98, 400)
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     from huggingface_hub import CommitOperationAdd, HfApi, hf_hub_download
@@ -111,8 +129,8 @@ def main() -> None:
     print(f"\n{'ratio':<40} {'value':>10}")
     for key, value in ratios.items():
         print(f"{key:<40} {value:>10.3f}")
-    out = HERE / "results" / f"hub{'-quick' if args.quick else ''}.json"
-    out.write_text(json.dumps({"results": results, "ratios": ratios}, indent=2) + "\n")
+    saved.update(results=results, ratios=ratios)
+    out.write_text(json.dumps(saved, indent=2) + "\n")
     print(f"\nwritten {out}")
 
 
