@@ -19,21 +19,29 @@ from zoo.hub.cards import PREDICT_ARGS
 TEMPLATES = {
     "PyTorch": (
         'import zoo\n\n'
-        'model = zoo.load("{repo}", backend="torch",\n'
-        '                 revision="{commit}",\n'
-        '                 hub="{endpoint}")  # a torch.nn.Module{token_note}'),
+        'model = zoo.load(\n'
+        '    "{repo}", backend="torch",  # a torch.nn.Module\n'
+        '    revision="{commit}",\n'
+        '    hub="{endpoint}",\n'
+        '){token_note}'),
     "TensorFlow": (
         'import zoo\n\n'
-        'model = zoo.load("{repo}", backend="tf",\n'
-        '                 revision="{commit}",\n'
-        '                 hub="{endpoint}")  # a keras.Model{token_note}'),
+        'model = zoo.load(\n'
+        '    "{repo}", backend="tf",  # a keras.Model\n'
+        '    revision="{commit}",\n'
+        '    hub="{endpoint}",\n'
+        '){token_note}'),
     "CLI": (
-        '{token_env}zoo pull {repo}@{commit} --hub {endpoint}\n'
+        '{token_env}REV={commit}\n'
+        'zoo pull {repo}@$REV --hub {endpoint}\n'
         '{predict}'),
     "huggingface_hub": (
         'from huggingface_hub import snapshot_download\n\n'
-        'path = snapshot_download("{repo}", revision="{commit}",\n'
-        '                         endpoint="{endpoint}"{token_arg})'),
+        'path = snapshot_download(\n'
+        '    "{repo}",\n'
+        '    revision="{commit}",\n'
+        '    endpoint="{endpoint}",{token_arg}\n'
+        ')'),
 }
 
 
@@ -49,13 +57,14 @@ def use_snippets(repo_id: str, commit: str, endpoint: str, task: str | None,
     """The snippets for ``repo_id`` at ``commit`` served from ``endpoint``; a private repo's
     snippets say where the token goes (``HF_TOKEN``, which zoo and the client both read)."""
     command, args = PREDICT_ARGS.get(task or "", ("", ""))
-    predict = (f"zoo {command} {repo_id}@{commit} --hub {endpoint} --backend tf {args}"
+    predict = (f"zoo {command} {repo_id}@$REV --hub {endpoint} \\\n  --backend tf {args}"
                if command else "")
     values = {
         "repo": repo_id, "commit": commit, "endpoint": endpoint, "predict": predict,
-        "token_note": "\n# private repo: export HF_TOKEN=<your token> first" if private else "",
+        "token_note": "\n# a private repo: export HF_TOKEN=<your token> first" if private
+        else "",
         "token_env": "export HF_TOKEN=<your token>\n" if private else "",
-        "token_arg": ', token="<your token>"' if private else "",
+        "token_arg": '\n    token="<your token>",' if private else "",
     }
     return [Snippet(label, label.lower().replace("_", "-"), template.format(**values).strip())
             for label, template in TEMPLATES.items()]
