@@ -181,6 +181,10 @@ def test_login_cookie_is_httponly_samesite_and_reveals_private_repos(hub_dir: Pa
     assert "samesite=lax" in cookie.lower() and "Path=/" in cookie
     page = c.get("/team/secret")
     assert page.status_code == 200 and 'data-testid="signed-in">bob<' in page.text
+    # its card shows no image, so the run's plot is in the gallery, served through the cookie
+    head = LocalHub(hub_dir).resolve("team/secret")
+    assert 'data-testid="plots"' in page.text
+    assert f'src="/team/secret/raw/{head}/plots/loss.png"' in page.text
     assert c.get("/team/secret/raw/main/README.md").status_code == 200
     assert "team/secret" in rows(c.get("/").text)
     c.post("/-/logout")
