@@ -313,13 +313,20 @@ def test_repos_without_zoo_files_or_commits_and_damaged_repos(hub_dir: Path) -> 
     hub, c = LocalHub(hub_dir), client(hub_dir)
     hub.commit("hand/upload", {"README.md": b"no front matter\n\n---\n", "data.bin": b"\0\1"},
                "hf upload")
+    hub.commit("hand/odd", {"README.md": b"---\nmodel-index: 5\ntags: 7\ndatasets: oddset\n"
+                                         b"license: [1]\npipeline_tag: [x]\n---\n# odd\n",
+                            "metrics.json": b'{"torch": 3, "tf": {"acc": "high"}}',
+                            "parity.json": b"[1, 2]", "recipe.toml": b"not = [toml"},
+               "front matter of every wrong shape")
     hub.create_repo("hand/empty")
     page = c.get("/hand/upload")
     assert page.status_code == 200 and "No metrics.json" in page.text
     assert "Binary file" in c.get("/hand/upload/blob/main/data.bin").text
     empty = c.get("/hand/empty")
     assert empty.status_code == 404 and "no commits yet" in empty.text
-    assert {"hand/upload", "hand/empty"} <= set(rows(c.get("/").text))
+    assert c.get("/hand/odd").status_code == 200
+    assert rows(c.get("/", params={"q": "oddset"}).text) == ["hand/odd"]  # datasets: oddset
+    assert {"hand/upload", "hand/empty", "hand/odd"} <= set(rows(c.get("/").text))
     # a commit file edited on disk: that repo's page says so, the index still works
     head = hub.resolve("team/vision")
     commit_file = hub_dir / "repos" / "team" / "vision" / "commits" / f"{head}.json"

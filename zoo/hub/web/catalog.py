@@ -44,7 +44,7 @@ class Row:
         meta = self.meta
         text = " ".join([self.repo_id, *(
             [meta.task or "", meta.description, meta.recipe_name or "", *meta.datasets,
-             *(meta.card_meta.get("tags") or [])] if meta else [])]).lower()
+             *meta.tags] if meta else [])]).lower()
         return all(word in text for word in words)
 
 

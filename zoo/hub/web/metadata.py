@@ -49,6 +49,7 @@ class Metadata:
     recipe_name: str | None = None
     license: str | None = None
     datasets: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     dataset_name: str | None = None
     description: str = ""
     card_body: str = ""
@@ -137,24 +138,32 @@ def _headline(metrics: dict[str, dict[str, float]],
     return name, {b: v[name] for b, v in sorted(metrics.items()) if name in v}
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A front-matter list of names (``datasets``, ``tags``) as strings; a lone string is a
+    list of one, anything else none."""
+    items = [value] if isinstance(value, str) else _list(value)
+    return tuple(str(v) for v in items if isinstance(v, str | int | float))
+
+
+def _first_result(card: dict[str, Any], section: str, key: str) -> str | None:
+    """The first ``model-index[*].results[*][section][key]`` string of a card (a card edited
+    by hand may have any shape: anything else is skipped)."""
+    for entry in _list(card.get("model-index")):
+        for result in _list(entry.get("results") if isinstance(entry, dict) else None):
+            value = (result.get(section) if isinstance(result, dict) else None) or {}
+            if isinstance(value, dict) and isinstance(value.get(key), str):
+                return value[key]
+    return None
+
+
 def _task(card: dict[str, Any]) -> str | None:
     if isinstance(card.get("pipeline_tag"), str):
         return card["pipeline_tag"]
-    for entry in card.get("model-index") or []:
-        for result in (entry or {}).get("results") or []:
-            task = (result.get("task") or {}).get("type")
-            if isinstance(task, str):
-                return task
-    return None
-
-
-def _dataset_name(card: dict[str, Any]) -> str | None:
-    for entry in card.get("model-index") or []:
-        for result in (entry or {}).get("results") or []:
-            name = (result.get("dataset") or {}).get("name")
-            if isinstance(name, str):
-                return name
-    return None
+    return _first_result(card, "task", "type")
 
 
 def _description(body: str) -> str:
@@ -176,7 +185,6 @@ def read_metadata(hub: LocalHub, repo_id: str, commit: dict[str, Any]) -> Metada
         recipe = {}
     metrics = _numbers(_json(hub, repo_id, commit, "metrics.json"))
     parity = _json(hub, repo_id, commit, "parity.json") or None
-    datasets = card_meta.get("datasets") or []
     files = commit["files"]
     return Metadata(
         commit=commit["id"],
@@ -189,8 +197,9 @@ def read_metadata(hub: LocalHub, repo_id: str, commit: dict[str, Any]) -> Metada
         recipe_name=(recipe.get("recipe") or {}).get("name") or (
             "recipe.toml" if recipe_text else None),
         license=card_meta.get("license") if isinstance(card_meta.get("license"), str) else None,
-        datasets=tuple(str(d) for d in datasets) if isinstance(datasets, list) else (),
-        dataset_name=_dataset_name(card_meta),
+        datasets=_strings(card_meta.get("datasets")),
+        tags=_strings(card_meta.get("tags")),
+        dataset_name=_first_result(card_meta, "dataset", "name"),
         description=_description(body),
         card_body=body,
         card_meta=card_meta,
