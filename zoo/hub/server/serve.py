@@ -75,6 +75,7 @@ def serve(root: str | Path, host: str = "127.0.0.1", port: int = 8080,
         auth = (f"{len(tokens)} token(s) from {tokens_file or '$' + ENV_VAR}: export HF_TOKEN="
                 "<one of them> to read private repos and write")
     print(f"zoo hub: serving {root.resolve()} at {url}\n"
+          f"  browse the models: {url}/\n"
           f"  point the Hugging Face client at it: export HF_ENDPOINT={url}\n"
           f"  (or HfApi(endpoint={url!r}, token=...))\n"
           f"  {auth}", flush=True)
