@@ -131,6 +131,8 @@ def test_search_filters_and_sort(hub_dir: Path) -> None:
     LocalHub(hub_dir).commit("team/torchonly", {"model.safetensors": weights(w=(2,))}, "t")
     assert "team/torchonly" not in rows(c.get("/", params={"framework": "TensorFlow"}).text)
     assert "team/torchonly" in rows(c.get("/", params={"framework": "PyTorch"}).text)
+    index = c.get("/").text  # the default sort is the empty value: it stays out of URLs
+    assert '<option value="" selected>updated</option>' in index
     by_name = rows(c.get("/", params={"sort": "name"}).text)
     assert by_name == sorted(by_name, key=str.lower)
     fragment = c.get("/-/results", params={"q": "sine"})
@@ -239,6 +241,7 @@ def test_files_history_and_refs(hub_dir: Path) -> None:
     history = c.get("/team/vision/commits").text
     assert history.index("second run: better accuracy") < history.index("first training run")
     assert "longer lr schedule" in history
+    assert c.get("/team/vision/commits", params={"page": 2}).status_code == 404
     slashed = c.get("/team/vision/blob/feature%2Fx/recipe.toml")
     assert slashed.status_code == 200 and "accuracy" in slashed.text
     assert c.get("/team/vision/files", params={"rev": "nope"}).status_code == 404

@@ -28,6 +28,7 @@ SORTS = {  # ?sort= value -> (key of a row, newest/biggest first)
     "name": (lambda row: row.repo_id.lower(), False),
     "params": (lambda row: row.meta.params or 0 if row.meta else 0, True),
 }
+DEFAULT_SORT = "updated"
 FRAMEWORKS = tuple(FRAMEWORK_FILES.values())
 
 
@@ -55,7 +56,7 @@ class IndexQuery:
     q: str = ""
     task: str = ""
     framework: str = ""
-    sort: str = "updated"
+    sort: str = DEFAULT_SORT
     page: int = 1
 
 
@@ -126,7 +127,7 @@ class Catalog:
         rows = [r for r in visible if r.matches(words)
                 and (not query.task or (r.meta and r.meta.task == query.task))
                 and (not query.framework or (r.meta and query.framework in r.meta.frameworks))]
-        key, reverse = SORTS.get(query.sort, SORTS["updated"])
+        key, reverse = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
         rows.sort(key=key, reverse=reverse)
         pages = max(1, -(-len(rows) // PAGE_SIZE))
         page = min(max(1, query.page), pages)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from zoo.hub.web.catalog import FRAMEWORKS, SORTS, IndexQuery
+from zoo.hub.web.catalog import DEFAULT_SORT, FRAMEWORKS, SORTS, IndexQuery
 from zoo.hub.web.rendering import SECURITY_HEADERS, page
 from zoo.hub.web.routing import PageRoute, catalog
 from zoo.hub.web.session import log_in, log_out, page_caller
@@ -28,8 +28,7 @@ def _query(request: Request) -> IndexQuery:
     number = params.get("page", "1")
     return IndexQuery(q=params.get("q", "")[:200], task=params.get("task", ""),
                       framework=params.get("framework", ""),
-                      sort=params.get("sort", "updated") if params.get("sort") in SORTS
-                      else "updated",
+                      sort=params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT,
                       page=int(number) if number.isdigit() else 1)
 
 
@@ -39,11 +38,11 @@ def _listing(request: Request, template: str) -> HTMLResponse:
 
     def page_url(number: int) -> str:
         values = {"q": query.q, "task": query.task, "framework": query.framework,
-                  "sort": query.sort if query.sort != "updated" else "", "page": number}
+                  "sort": query.sort if query.sort != DEFAULT_SORT else "", "page": number}
         return "/?" + urlencode({k: v for k, v in values.items() if v})
 
     return page(request, template, query=query, page=result, frameworks=FRAMEWORKS,
-                sorts=list(SORTS), page_url=page_url)
+                sorts=list(SORTS), default_sort=DEFAULT_SORT, page_url=page_url)
 
 
 @router.get("/", response_class=HTMLResponse)

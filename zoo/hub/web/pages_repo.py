@@ -78,6 +78,9 @@ def history_page(request: Request, ns: str, name: str) -> HTMLResponse:
     number = int(number) if number.isdigit() and int(number) > 0 else 1
     walk = hub(request).iter_commits(view.repo_id, view.commit["id"])
     chunk = list(islice(walk, (number - 1) * HISTORY_PAGE, number * HISTORY_PAGE + 1))
+    if not chunk:
+        raise ApiError(404, f"the history of {view.repo_id} at {view.rev} has fewer than "
+                            f"{(number - 1) * HISTORY_PAGE + 1} commits: there is no page {number}")
     return page(request, "commits.html", **view.context(
         "commits", commits=[_history_entry(c) for c in chunk[:HISTORY_PAGE]],
         more=len(chunk) > HISTORY_PAGE, page=number))

@@ -27,7 +27,13 @@ function setUpCopyButtons() {
     button.addEventListener("click", () => {
       copyText(source.textContent).then(
         () => { button.textContent = "Copied"; button.classList.add("done"); },
-        () => { button.textContent = "Select and copy"; });
+        () => {  // no clipboard access: select the snippet so Ctrl+C copies it
+          const range = document.createRange();
+          range.selectNodeContents(source);
+          window.getSelection().removeAllRanges();
+          window.getSelection().addRange(range);
+          button.textContent = "Press Ctrl+C";
+        });
       setTimeout(() => { button.textContent = "Copy"; button.classList.remove("done"); }, 2000);
     });
   }
