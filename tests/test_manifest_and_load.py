@@ -13,7 +13,9 @@ import zoo
 from zoo.errors import HubError, ManifestError, UnknownModelError, WeightsError
 from zoo.hub import manifest
 from zoo.hub.atomic import sha256_file
+from zoo.hub.cards import PREDICT_ARGS
 from zoo.hub.local import LocalHub
+from zoo.hub.web.metadata import read_metadata
 from zoo.loading import open_hub
 from zoo.paths import BUNDLED_HUB
 from zoo.training.recipe import load_recipe
@@ -39,6 +41,16 @@ def test_entry_files_match_the_hub_commit(entry):
     for required in ("config.json", "model.safetensors", "tf_model.safetensors", "parity.json",
                      "metrics.json", "recipe.toml", "README.md"):
         assert required in entry.files, required
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.ref)
+def test_entry_card_shows_its_tasks_cli_and_is_the_branch_head(entry):
+    hub = open_hub(entry.hub)
+    # the hub's pages show main: it must be the pinned commit, not an older or newer one
+    assert hub.resolve(entry.repo, "main") == entry.revision
+    meta = read_metadata(hub, entry.repo, hub.get_commit(entry.repo, entry.revision))
+    command, args = PREDICT_ARGS[meta.task]
+    assert f"zoo {command} {entry.repo} --backend tf --hub bundled {args}" in meta.card_body
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.ref)
