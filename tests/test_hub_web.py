@@ -340,3 +340,18 @@ def test_repos_without_zoo_files_or_commits_and_damaged_repos(hub_dir: Path) -> 
     broken = c2.get("/team/vision")
     assert broken.status_code >= 400 and "does not hash" in broken.text
     assert str(hub_dir) not in broken.text  # the server's directory is not disclosed
+
+
+def test_metadata_cache_is_bounded_and_follows_new_commits(hub_dir: Path) -> None:
+    from zoo.hub.server.auth import Caller
+    from zoo.hub.web.catalog import Catalog
+
+    hub = LocalHub(hub_dir)
+    catalog = Catalog(hub, max_cached=2)
+    assert catalog.warm() == len(hub.list_repos())
+    assert len(catalog._cache) == 2  # noqa: SLF001 (the bound is the point)
+    vision = {r.repo_id: r for r in catalog.rows(Caller())}["team/vision"]
+    assert vision.meta.headline == ("accuracy", {"tf": 0.75, "torch": 0.75})
+    hub.commit("team/vision", {"metrics.json": metrics(0.875)}, "third run")
+    vision = {r.repo_id: r for r in catalog.rows(Caller())}["team/vision"]
+    assert vision.meta.headline == ("accuracy", {"tf": 0.875, "torch": 0.875})

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ from zoo.hub.server.auth import Caller
 from zoo.hub.web.metadata import FRAMEWORK_FILES, Metadata, read_metadata
 
 PAGE_SIZE = 50
+# Commits whose metadata stays in memory (a few KB each, mostly the card): enough for every
+# head of a 10,000-repo hub plus the revisions people open, without growing forever.
+MAX_CACHED = 20_000
 SORTS = {  # ?sort= value -> (key of a row, newest/biggest first)
     "updated": (lambda row: row.updated or "", True),
     "name": (lambda row: row.repo_id.lower(), False),
@@ -72,23 +76,33 @@ class IndexPage:
 class Catalog:
     """Rows of a LocalHub's repos with a per-commit cache of their metadata (thread-safe)."""
 
-    def __init__(self, hub: LocalHub) -> None:
+    def __init__(self, hub: LocalHub, max_cached: int = MAX_CACHED) -> None:
         self.hub = hub
-        self._meta: dict[tuple[str, str], Metadata] = {}
-        self._times: dict[tuple[str, str], str] = {}
+        self.max_cached = max_cached
+        # (repo, commit) -> (metadata, commit time), least recently used first
+        self._cache: OrderedDict[tuple[str, str], tuple[Metadata, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def metadata(self, repo_id: str, commit: dict[str, Any]) -> Metadata:
-        """The metadata of a commit, computed once per process."""
-        key = (repo_id, commit["id"])
+    def _cached(self, key: tuple[str, str]) -> tuple[Metadata, str] | None:
         with self._lock:
-            cached = self._meta.get(key)
-        if cached is None:
-            cached = read_metadata(self.hub, repo_id, commit)
-            with self._lock:
-                self._meta[key] = cached
-                self._times[key] = commit["time"]
-        return cached
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def metadata(self, repo_id: str, commit: dict[str, Any]) -> Metadata:
+        """The metadata of a commit, computed once while it stays among the
+        ``max_cached`` most recently used."""
+        key = (repo_id, commit["id"])
+        hit = self._cached(key)
+        if hit is not None:
+            return hit[0]
+        meta = read_metadata(self.hub, repo_id, commit)
+        with self._lock:
+            self._cache[key] = (meta, commit["time"])
+            while len(self._cache) > self.max_cached:
+                self._cache.popitem(last=False)
+        return meta
 
     def row(self, repo_id: str) -> Row | None:
         """The index row of a repo; None if it vanished or is damaged meanwhile (a damaged
@@ -98,13 +112,11 @@ class Catalog:
             head = info["head"]
             if head is None:
                 return Row(repo_id, bool(info.get("private")), None, None)
-            key = (repo_id, head)
-            with self._lock:
-                meta, updated = self._meta.get(key), self._times.get(key)
-            if meta is None:
+            hit = self._cached((repo_id, head))
+            if hit is None:
                 commit = self.hub.get_commit(repo_id, head)
-                meta, updated = self.metadata(repo_id, commit), commit["time"]
-            return Row(repo_id, bool(info.get("private")), updated, meta)
+                hit = self.metadata(repo_id, commit), commit["time"]
+            return Row(repo_id, bool(info.get("private")), hit[1], hit[0])
         except HubError:
             return None
 
