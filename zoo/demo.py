@@ -67,6 +67,7 @@ def main(workdir: str | None = None) -> None:
     print(f"commit {pub.commit} with files {sorted(pub.files)}")
     again = zoo.load("me/sine", backend="tf", hub=work / "hub")
     print("reloaded from the hub:", again.forecast(history, steps=3).round(5))
+    pages_demo(work / "hub")
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s; files in {work}")
 
 
@@ -128,5 +129,22 @@ def resnet_demo(zoo, work: Path) -> None:
           "truth:", [["blue", "green", "red"][i] for i in labels[:3]])
 
 
+def pages_demo(root: Path) -> None:
+    """What the hub's web pages list for the repo just published, and how to open them."""
+    from zoo.hub.local import LocalHub
+    from zoo.hub.server.auth import Caller
+    from zoo.hub.web.catalog import Catalog
+    from zoo.hub.web.rendering import count, headline
+
+    say("the hub's index page, as `zoo hub serve` shows it")
+    for row in Catalog(LocalHub(root)).rows(Caller()):
+        meta = row.meta
+        print(f"{row.repo_id}: {meta.task}, {' + '.join(meta.frameworks)}, "
+              f"{meta.headline[0]} {headline(meta.headline[1])}, {count(meta.params)} "
+              "parameters")
+    print(f"browse it: zoo hub serve --root {root}  (then open http://127.0.0.1:8080/)")
+
+
 if __name__ == "__main__":
     main()
+
