@@ -1,12 +1,13 @@
 """Helpers shared by the route modules: settings, repo lookup with visibility, bodies, URLs.
 
 Example:
-    >>> repo_id, info = readable(request, "models", "me", "sine")
+    >>> repo_id, info, who = readable(request, "models", "me", "sine")
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,10 +68,12 @@ def load_info(request: Request, repo_id: str) -> dict[str, Any]:
         raise repo_not_found(repo_id) from None
 
 
-def readable(request: Request, repo_type: str, ns: str,
-             name: str) -> tuple[str, dict[str, Any], Caller]:
-    """Repo id, repo info and caller of a read; 404 if the caller may not see the repo."""
-    who = caller(request)
+def readable(request: Request, repo_type: str, ns: str, name: str,
+             identify: Callable[[Request], Caller] = caller) -> tuple[str, dict[str, Any],
+                                                                      Caller]:
+    """Repo id, repo info and caller of a read; 404 if the caller may not see the repo.
+    ``identify`` tells who sent the request (the pages also accept their login cookie)."""
+    who = identify(request)
     repo_id = repo_id_of(repo_type, ns, name)
     info = load_info(request, repo_id)
     check_readable(who, repo_id, info)

@@ -6,7 +6,7 @@ pages do not reveal which private names exist.
 
 Example:
     >>> router = APIRouter(route_class=PageRoute)
-    >>> view = repo_view(request, "zoo", "cnn", "main")   # or raises PageError(404)
+    >>> view = repo_view(request, "zoo", "cnn", "main")   # or ApiError(404), shown as a page
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from zoo.errors import ZooError
-from zoo.hub.server.auth import Caller, check_readable
-from zoo.hub.server.common import hub, load_info, repo_id_of
+from zoo.hub.server.auth import Caller
+from zoo.hub.server.common import hub, readable
 from zoo.hub.server.errors import ApiError, error_response, from_hub_error, unknown_route
 from zoo.hub.web.catalog import Catalog
 from zoo.hub.web.metadata import Metadata
@@ -74,18 +74,9 @@ class RepoView:
                 "commit": self.commit, "meta": self.meta, "tabs": TABS, "tab": tab, **extra}
 
 
-def visible_repo(request: Request, ns: str, name: str) -> tuple[str, dict[str, Any], Caller]:
-    """(repo id, info, caller); 404 if it does not exist or the visitor may not see it."""
-    who = page_caller(request)
-    repo_id = repo_id_of("models", ns, name)
-    info = load_info(request, repo_id)
-    check_readable(who, repo_id, info)
-    return repo_id, info, who
-
-
 def repo_view(request: Request, ns: str, name: str, rev: str | None) -> RepoView:
     """The repo at ``rev`` (default main); 404 pages for a missing repo or revision."""
-    repo_id, info, who = visible_repo(request, ns, name)
+    repo_id, info, who = readable(request, "models", ns, name, identify=page_caller)
     if info["head"] is None and not info["tags"]:
         raise ApiError(404, f"{repo_id} has no commits yet: push files to it with "
                             "huggingface_hub or zoo publish")
