@@ -42,8 +42,11 @@ class Row:
 
     repo_id: str
     private: bool
-    updated: str | None
     meta: Metadata | None
+
+    @property
+    def updated(self) -> str | None:
+        return self.meta.time if self.meta else None
 
     def matches(self, words: list[str]) -> bool:
         meta = self.meta
@@ -79,11 +82,11 @@ class Catalog:
     def __init__(self, hub: LocalHub, max_cached: int = MAX_CACHED) -> None:
         self.hub = hub
         self.max_cached = max_cached
-        # (repo, commit) -> (metadata, commit time), least recently used first
-        self._cache: OrderedDict[tuple[str, str], tuple[Metadata, str]] = OrderedDict()
+        # (repo, commit) -> metadata, least recently used first
+        self._cache: OrderedDict[tuple[str, str], Metadata] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _cached(self, key: tuple[str, str]) -> tuple[Metadata, str] | None:
+    def _cached(self, key: tuple[str, str]) -> Metadata | None:
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -94,12 +97,12 @@ class Catalog:
         """The metadata of a commit, computed once while it stays among the
         ``max_cached`` most recently used."""
         key = (repo_id, commit["id"])
-        hit = self._cached(key)
-        if hit is not None:
-            return hit[0]
+        meta = self._cached(key)
+        if meta is not None:
+            return meta
         meta = read_metadata(self.hub, repo_id, commit)
         with self._lock:
-            self._cache[key] = (meta, commit["time"])
+            self._cache[key] = meta
             while len(self._cache) > self.max_cached:
                 self._cache.popitem(last=False)
         return meta
@@ -110,13 +113,10 @@ class Catalog:
         try:
             info = self.hub.repo_info(repo_id, refs=False)
             head = info["head"]
-            if head is None:
-                return Row(repo_id, bool(info.get("private")), None, None)
-            hit = self._cached((repo_id, head))
-            if hit is None:
-                commit = self.hub.get_commit(repo_id, head)
-                hit = self.metadata(repo_id, commit), commit["time"]
-            return Row(repo_id, bool(info.get("private")), hit[1], hit[0])
+            meta = None if head is None else (
+                self._cached((repo_id, head))
+                or self.metadata(repo_id, self.hub.get_commit(repo_id, head)))
+            return Row(repo_id, bool(info.get("private")), meta)
         except HubError:
             return None
 

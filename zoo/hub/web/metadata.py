@@ -40,6 +40,7 @@ class Metadata:
     cached per commit id."""
 
     commit: str
+    time: str | None = None  # of the commit: the index's "updated"
     task: str | None = None
     frameworks: tuple[str, ...] = ()
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -188,6 +189,7 @@ def read_metadata(hub: LocalHub, repo_id: str, commit: dict[str, Any]) -> Metada
     files = commit["files"]
     return Metadata(
         commit=commit["id"],
+        time=commit.get("time"),
         task=_task(card_meta),
         frameworks=tuple(fw for path, fw in FRAMEWORK_FILES.items() if path in files),
         metrics=metrics,
