@@ -46,27 +46,29 @@ class RenderedCard:
     images: frozenset[str]
 
 
-def _markdown(repo_url: str, commit: str, images: set[str]) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
-        ["table", "strikethrough"])
+def _repo_links(state: StateCore) -> None:
+    """Point relative links and images at the repo's files at the commit shown (a core rule:
+    it runs after inline parsing, when every link and image is a token). The page's values
+    come in ``state.env``, so one parser serves every request."""
+    env = state.env
+    for block in state.tokens:
+        for token in block.children or []:
+            if token.type not in REPO_LINKS:
+                continue
+            attr, route = REPO_LINKS[token.type]
+            url = str(token.attrGet(attr) or "")
+            if url and _is_relative(url):
+                path, _, anchor = url.partition("#")
+                path = path.removeprefix("./")
+                if token.type == "image":
+                    env["images"].add(unquote(path))
+                target = f"{env['repo_url']}/{route}/{env['commit']}/{quote(path)}"
+                token.attrSet(attr, target + (f"#{anchor}" if anchor else ""))
 
-    def repo_links(state: StateCore) -> None:
-        # Rewritten after inline parsing, when every link and image is a token.
-        for block in state.tokens:
-            for token in block.children or []:
-                if token.type not in REPO_LINKS:
-                    continue
-                attr, route = REPO_LINKS[token.type]
-                url = str(token.attrGet(attr) or "")
-                if url and _is_relative(url):
-                    path, _, anchor = url.partition("#")
-                    if token.type == "image":
-                        images.add(unquote(path.removeprefix("./")))
-                    target = f"{repo_url}/{route}/{commit}/{quote(path.removeprefix('./'))}"
-                    token.attrSet(attr, target + (f"#{anchor}" if anchor else ""))
 
-    md.core.ruler.push("repo_links", repo_links)
-    return md
+PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    ["table", "strikethrough"])
+PARSER.core.ruler.push("repo_links", _repo_links)
 
 
 def sanitize(html: str) -> str:
@@ -81,6 +83,6 @@ def sanitize(html: str) -> str:
 def render_card(body: str, repo_url: str, commit: str) -> RenderedCard:
     """The card's Markdown body (front matter already removed) as sanitised HTML for a
     template; ``repo_url`` is the page path of the repo (``/zoo/cnn``)."""
-    images: set[str] = set()
-    html = sanitize(_markdown(repo_url, commit, images).render(body))
-    return RenderedCard(Markup(html), frozenset(images))  # noqa: S704 (sanitised above)
+    env = {"repo_url": repo_url, "commit": commit, "images": set()}
+    html = sanitize(PARSER.render(body, env))
+    return RenderedCard(Markup(html), frozenset(env["images"]))  # noqa: S704 (sanitised above)
