@@ -34,14 +34,15 @@ def _query(request: Request) -> IndexQuery:
 
 def _listing(request: Request, template: str) -> HTMLResponse:
     query = _query(request)
-    result = catalog(request).query(page_caller(request), query)
+    who = page_caller(request)
+    result = catalog(request).query(who, query)
 
     def page_url(number: int) -> str:
         values = {"q": query.q, "task": query.task, "framework": query.framework,
                   "sort": query.sort if query.sort != DEFAULT_SORT else "", "page": number}
         return "/?" + urlencode({k: v for k, v in values.items() if v})
 
-    return page(request, template, query=query, page=result, frameworks=FRAMEWORKS,
+    return page(request, template, who=who, query=query, page=result, frameworks=FRAMEWORKS,
                 sorts=list(SORTS), default_sort=DEFAULT_SORT, page_url=page_url)
 
 

@@ -103,12 +103,13 @@ templates.env.filters.update(filesize=filesize, count=count, metric=metric, sci=
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a template with what every page needs (caller, endpoint) and the security
-    headers."""
-    try:
-        who = page_caller(request)
-    except ApiError:  # an unknown bearer token: the error page itself is still shown
-        who = Caller()
-    base = {"who": who, "endpoint": endpoint(request),
+    headers. A route that already knows the caller passes it as ``who``."""
+    if "who" not in context:
+        try:
+            context["who"] = page_caller(request)
+        except ApiError:  # an unknown bearer token: the error page itself is still shown
+            context["who"] = Caller()
+    base = {"endpoint": endpoint(request),
             "has_tokens": tokens(request) is not None, "query": None}
     response = templates.TemplateResponse(request, name, {**base, **context},
                                           status_code=status)

@@ -70,7 +70,7 @@ class RepoView:
 
     def context(self, tab: str, **extra: Any) -> dict[str, Any]:
         """The template variables of ``_repo_header.html`` plus ``extra``."""
-        return {"repo_id": self.repo_id, "info": self.info, "rev": self.rev,
+        return {"repo_id": self.repo_id, "info": self.info, "rev": self.rev, "who": self.who,
                 "commit": self.commit, "meta": self.meta, "tabs": TABS, "tab": tab, **extra}
 
 
