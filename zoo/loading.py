@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,14 +158,37 @@ def _load(ref: str | Path, backend: str, weights: str | None, revision: str | No
     path = Path(ref).expanduser()
     if path.is_dir():
         return from_files(directory_files(path), backend, source=str(path))
-    text = str(ref)
-    if text.startswith("hf://"):  # hf://org/name[@rev]: the Hub at $HF_ENDPOINT (or hub=)
+    target = resolve_ref(str(ref), hub, revision, weights)
+    files = _hub_files(target.store, target.repo, target.commit, backend, target.pinned,
+                       target.ref)
+    return from_files(files, backend, source=target.source)
+
+
+@dataclass(frozen=True)
+class HubTarget:
+    """One commit of a hub repo that a ref names, with the manifest's sha256 pins when the
+    ref is a manifest entry at its own pinned commit (None otherwise)."""
+
+    store: Any
+    repo: str
+    commit: str
+    pinned: dict[str, str] | None
+    ref: str  # how errors name it
+    source: str  # how the loaded model names where it came from
+
+
+def resolve_ref(text: str, hub: str | Path | None = None, revision: str | None = None,
+                weights: str | None = None) -> HubTarget:
+    """The hub commit of a manifest name (``seq2seq:dates``), ``repo[@rev]`` or
+    ``hf://org/name[@rev]`` (the Hub at ``$HF_ENDPOINT``, or ``hub=``).
+    Example: ``resolve_ref("zoo/sine@main").commit  # '1f0c...' (40 hex)``"""
+    if text.startswith("hf://"):
         text, hub = text.removeprefix("hf://"), hub if hub is not None else "hf://"
     if "/" in text:
         repo, _, rev = text.partition("@")
         store = open_hub(hub)
-        commit = store.resolve(repo, revision or rev or "main")
-        return from_files(_hub_files(store, repo, commit, backend, None, text), backend, text)
+        return HubTarget(store, repo, store.resolve(repo, revision or rev or "main"), None,
+                         text, text)
     from zoo.hub import manifest
 
     name, _, tag = text.partition(":")
@@ -173,9 +197,9 @@ def _load(ref: str | Path, backend: str, weights: str | None, revision: str | No
     entry = manifest.find(name, tag or weights)
     store = open_hub(hub if hub is not None else entry.hub)
     commit = store.resolve(entry.repo, revision or entry.revision)
-    pinned = entry.files if commit == entry.revision else None
-    files = _hub_files(store, entry.repo, commit, backend, pinned, entry.ref)
-    return from_files(files, backend, source=f"{entry.ref}@{commit[:12]}")
+    return HubTarget(store, entry.repo, commit,
+                     entry.files if commit == entry.revision else None, entry.ref,
+                     f"{entry.ref}@{commit[:12]}")
 
 
 def save(model: Any, directory: str | Path) -> Path:

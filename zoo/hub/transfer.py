@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from zoo.errors import ZooError
 
@@ -28,32 +27,13 @@ class Pulled:
         return f"{self.repo}@{self.commit}: {len(self.files)} files, all checked\n{rows}"
 
 
-def _target(ref: str, hub: str | Path | None, revision: str | None
-            ) -> tuple[Any, str, str, dict[str, str] | None]:
-    """(hub, repo, commit, pinned sha256s) of a manifest name, ``repo[@rev]`` or hf:// ref."""
-    from zoo.hub import manifest
-    from zoo.loading import open_hub
-
-    text = ref
-    if text.startswith("hf://"):
-        text, hub = text.removeprefix("hf://"), hub if hub is not None else "hf://"
-    if "/" in text:
-        repo, _, rev = text.partition("@")
-        store = open_hub(hub)
-        return store, repo, store.resolve(repo, revision or rev or "main"), None
-    name, _, tag = text.partition(":")
-    entry = manifest.find(name, tag or None)
-    store = open_hub(hub if hub is not None else entry.hub)
-    commit = store.resolve(entry.repo, revision or entry.revision)
-    return store, entry.repo, commit, entry.files if commit == entry.revision else None
-
-
 def pull(ref: str, hub: str | Path | None = None, revision: str | None = None) -> Pulled:
     """Fetch every file of one commit into the hub's cache, each checked (and against the
     manifest's sha256 when ``ref`` is a manifest entry), so later loads work offline."""
-    from zoo.loading import pinned_sha256
+    from zoo.loading import pinned_sha256, resolve_ref
 
-    store, repo, commit, pinned = _target(ref, hub, revision)
+    target = resolve_ref(ref, hub, revision)
+    store, repo, commit, pinned = target.store, target.repo, target.commit, target.pinned
     listing = store.list_files(repo, commit)
     files = store.file_paths(repo, list(listing), commit, verify=True)
     for name, sha in (pinned or {}).items():
