@@ -31,7 +31,7 @@ from safetensors.numpy import load_file
 from test_cnn_training import write_tiny_mnist
 
 from zoo.training.cluster import Cluster, check_global_batch, shard_batches, take_share
-from zoo.training.workers import train_command
+from zoo.training.workers import train_command, without_option
 
 pytestmark = pytest.mark.dist
 REL = 1e-3
@@ -195,3 +195,11 @@ def test_shares_split_the_global_batch_and_the_sampler_agrees():
     assert sorted(np.concatenate(halves)) == sorted(batch_fn(0)[1])
     with pytest.raises(Exception, match="does not split evenly"):
         check_global_batch(32, Cluster("torch", 0, 3))
+
+
+def test_worker_command_line_drops_only_the_workers_option() -> None:
+    argv = ["train", "cnn", "--workers", "2", "--backend", "tf", "--set", "steps=2"]
+    assert without_option(argv, "--workers") == ["train", "cnn", "--backend", "tf", "--set",
+                                                  "steps=2"]
+    assert without_option(["train", "--workers=2", "--out", "2"], "--workers") == [
+        "train", "--out", "2"]

@@ -49,10 +49,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.backend != "tf":
             raise ZooError("--workers starts TF workers; for torch use torchrun "
                            "--nproc-per-node N -m zoo train ...")
-        from zoo.training.workers import launch
+        from zoo.training.workers import launch, without_option
 
-        argv = [a for a in sys.argv[1:] if a not in ("--workers", str(args.workers))]
-        return launch(argv, args.workers)
+        # each worker runs the same command line, minus --workers (args.argv: what main parsed)
+        return launch(without_option(args.argv, "--workers"), args.workers)
 
     data = {}
     if args.data:
@@ -359,7 +359,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
+    args.argv = argv
     try:
         return args.func(args)
     except ZooError as err:

@@ -40,6 +40,21 @@ def tf_config(ports: list[int], index: int) -> str:
                        "task": {"type": "worker", "index": index}})
 
 
+def without_option(argv: list[str], option: str) -> list[str]:
+    """``argv`` without ``option VALUE`` / ``option=VALUE`` (every other word kept, even one
+    equal to the value). Example: ``without_option(["a", "--w", "2", "--s", "2"], "--w")``
+    gives ``["a", "--s", "2"]``"""
+    out, skip = [], False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == option:
+            skip = True
+        elif not word.startswith(option + "="):
+            out.append(word)
+    return out
+
+
 def train_command(recipe: str | os.PathLike, backend: str, out: str | os.PathLike,
                   processes: int = 1, *extra: str) -> list[str]:
     """The command line that trains ``recipe`` with ``processes`` local processes: plain
