@@ -77,9 +77,10 @@ class ParityReport:
         )
 
 
-def versions() -> dict[str, str]:
+def versions(dists: tuple[str, ...] = ("torch", "tensorflow-cpu", "keras")) -> dict[str, str]:
+    """Installed versions of ``dists`` (``tensorflow-cpu`` reported as ``tensorflow``)."""
     out = {}
-    for dist in ("torch", "tensorflow-cpu", "keras"):
+    for dist in dists:
         try:
             out[dist.replace("-cpu", "")] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
@@ -87,14 +88,14 @@ def versions() -> dict[str, str]:
     return out
 
 
-def family_module(model: Any):
-    """The ``zoo.models.<family>.convert`` module of a zoo model."""
-    return importlib.import_module(f"zoo.models.{model.config.family}.convert")
+def convert_module(config: Any) -> Any:
+    """``zoo.models.<family>.convert`` of a config: the rule table, parity inputs, TOLERANCE."""
+    return importlib.import_module(f"zoo.models.{config.family}.convert")
 
 
 def compare(a: Any, b: Any, atol: float | None = None, rtol: float | None = None) -> ParityReport:
     """Run the family's parity inputs through ``a`` and ``b`` (any backends) and compare."""
-    family = family_module(a)
+    family = convert_module(a.config)
     given = {"atol": atol, "rtol": rtol}
     tol = {**family.TOLERANCE, **{k: v for k, v in given.items() if v is not None}}
     cases, passed = [], True

@@ -11,7 +11,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import importlib.metadata
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from zoo.conversion.parity import convert_module, versions
 from zoo.errors import ZooError
 from zoo.export import signatures
 from zoo.hub.atomic import write_text_atomic
@@ -92,19 +92,9 @@ class ExportReport:
                                        f"({self.inputs}) in {self.out}", f"versions: {versions}"])
 
 
-def versions() -> dict[str, str]:
-    out = {}
-    for dist in VERSIONED:
-        try:
-            out[dist.replace("-cpu", "")] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return out
-
-
 def tolerance(config: Any) -> dict[str, float]:
     """The family's parity tolerance (``zoo.models.<family>.convert.TOLERANCE``)."""
-    return dict(signatures.convert_module(config).TOLERANCE)
+    return dict(convert_module(config).TOLERANCE)
 
 
 def _diff(got: Any, want: np.ndarray, tol: dict[str, float]) -> tuple[float, bool]:
@@ -140,8 +130,8 @@ def compare(runners: dict[str, Runner] | None, examples: list[signatures.Example
     passed = error is None and bool(cases) and all(c.passed for c in cases)
     return ExportReport(model=config.model_name, format=fmt, backend=backend, out=str(out),
                         atol=tol["atol"], rtol=tol["rtol"],
-                        inputs=signatures.convert_module(config).PARITY_INPUTS, cases=cases,
-                        passed=passed, versions=versions(), error=error)
+                        inputs=convert_module(config).PARITY_INPUTS, cases=cases,
+                        passed=passed, versions=versions(VERSIONED), error=error)
 
 
 def read_metadata(out: Path) -> dict[str, Any]:

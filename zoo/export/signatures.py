@@ -14,11 +14,12 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from zoo.conversion.parity import convert_module
 
 #: the graph of a one-graph family; its SavedModel signature is "serving_default"
 MAIN = "model"
@@ -165,11 +166,6 @@ FAMILIES: dict[str, Family] = {
 
 def _parity(config: Any) -> list:
     return list(convert_module(config).parity_inputs(config))
-
-
-def convert_module(config: Any) -> Any:
-    """``zoo.models.<family>.convert``: the parity inputs and TOLERANCE."""
-    return importlib.import_module(f"zoo.models.{config.family}.convert")
 
 
 def graphs(config: Any, backend: str) -> dict[str, Graph]:
