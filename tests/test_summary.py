@@ -13,12 +13,13 @@ import torch
 
 import zoo
 from zoo import registry
+from zoo.cli import main
 from zoo.errors import ZooError
 from zoo.models.cnn.config import TINY as CNN_TINY
 from zoo.models.resnet.config import TINY as RESNET_TINY
 from zoo.models.seq2seq.config import TINY as SEQ2SEQ_TINY
 from zoo.models.sine.config import TINY as SINE_TINY
-from zoo.summary import SEQ2SEQ_LENGTHS, run_cli, summarize, summary
+from zoo.summary import SEQ2SEQ_LENGTHS, summarize, summary
 from zoo.weights import for_backend
 
 #: every registered model, small
@@ -227,10 +228,11 @@ def test_module_stays_callable_as_zoo_summary():
     assert module("sine", "tf", config=SINE_TINY).total_params == 4 * 4 * (1 + 4 + 1) + 5
 
 
-def test_run_cli_prints_the_table(capsys):
-    assert run_cli("sine", "tf", ["units=4", "cell=gru"]) == 0
+def test_cli_prints_the_table(capsys):
+    assert main(["summary", "sine", "--backend", "tf", "--set", "units=4", "--set",
+                 "cell=gru"]) == 0
     out = capsys.readouterr().out
     gru = 3 * 4 * (1 + 4) + 2 * 3 * 4  # kernels + both bias vectors
     assert "rnn/gru_cell (GRUCell)" in out and f"Total params: {gru + 5:,}" in out
-    with pytest.raises(ZooError, match="KEY=VALUE"):
-        run_cli("sine", "torch", ["units"])
+    assert main(["summary", "sine", "--backend", "torch", "--set", "units"]) == 2
+    assert "--set needs KEY=VALUE" in capsys.readouterr().err

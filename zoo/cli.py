@@ -161,7 +161,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
              "image_size": args.image_size, "batch_size": args.batch_size,
              "workers": args.workers}
     settings = {k: v for k, v in flags.items() if v is not None}
-    settings.update(_typed(dict(kv.split("=", 1) for kv in args.set or [])))
+    settings.update(_settings(args.set))
     options = {k: v for k, v in (("pattern", args.pattern), ("id_column", args.id_column),
                                   ("label_column", args.label_column)) if v is not None}
     run_dir = finetune(args.model, args.data, backend=args.backend, recipe=args.recipe,
@@ -179,8 +179,7 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
     require_both()
     if args.untrained:
-        overrides = dict(kv.split("=", 1) for kv in args.set or [])
-        torch_model = create(args.ref, backend="torch", **_typed(overrides))
+        torch_model = create(args.ref, backend="torch", **_settings(args.set))
         # fresh BatchNorm (mean 0, var 1) would hide BN conversion bugs: families with BN
         # provide a randomiser for their statistics
         family_pt = importlib.import_module(registry.entry(args.ref).module("pt"))
@@ -195,9 +194,10 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from zoo.summary import run_cli
+    from zoo.summary import summary
 
-    return run_cli(args.name, args.backend, args.set or [])
+    print(summary(args.name, backend=args.backend, **_settings(args.set)))
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -207,10 +207,14 @@ def cmd_export(args: argparse.Namespace) -> int:
                    hub=args.hub)
 
 
-def _typed(values: dict[str, str]) -> dict[str, Any]:
-    """``--set units=32`` -> {"units": 32}: JSON where it parses, else the string."""
-    out = {}
-    for key, text in values.items():
+def _settings(items: list[str] | None) -> dict[str, Any]:
+    """``--set units=32 --set cell=gru`` -> {"units": 32, "cell": "gru"}: JSON where it
+    parses, else the string."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        if not sep:
+            raise ZooError(f"--set needs KEY=VALUE, got {item!r}")
         try:
             out[key] = json.loads(text)
         except json.JSONDecodeError:

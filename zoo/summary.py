@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import json
 import sys
 import types
 from typing import Any
@@ -222,21 +221,6 @@ def summary(name_or_model: Any, backend: str | None = None, input: Any = None,
             raise ZooError(f"the model is a {backend_of(model)} model, not {backend}; "
                            "zoo.convert(model, to=...) first")
     return summarize(model, input)
-
-
-def run_cli(name: str, backend: str, sets: list[str] | None = None) -> int:
-    """``zoo summary NAME --backend torch|tf --set KEY=VALUE``: print the table."""
-    overrides = {}
-    for item in sets or []:
-        key, sep, text = item.partition("=")
-        if not sep:
-            raise ZooError(f"--set needs KEY=VALUE, got {item!r}")
-        try:
-            overrides[key] = json.loads(text)
-        except json.JSONDecodeError:
-            overrides[key] = text
-    print(summary(name, backend=backend, **overrides))
-    return 0
 
 
 class _CallableModule(types.ModuleType):
