@@ -135,46 +135,37 @@ class Trainer:
         self._train_step = tf.function(self._distributed_step if self.cluster.distributed
                                        else self._step_graph)
 
-    def _step_graph(self, x, y, lr):
-        self.optimizer.learning_rate.assign(lr)
+    def _replica_step(self, x, y):
+        """One worker's share of a step: the mean loss of its share divided by the world
+        size; the optimizer sums the gradients over the workers, so the update is the
+        single-process update on the global batch (one process divides by 1: exact). Under
+        fp16 the LossScaleOptimizer scales the loss and unscales the gradients; every other
+        Keras optimizer's ``scale_loss`` returns the loss as it is."""
         with tf.GradientTape() as tape:
             loss = self.loss_fn(y, self._float32(self.model(x, training=True)))
-            scaled = self._scale(loss)
+            loss = loss / self.cluster.world
+            scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.model.trainable_variables)
         self.optimizer.apply_gradients(
-            zip(grads, self.model.trainable_variables, strict=True)
-        )
+            zip(grads, self.model.trainable_variables, strict=True))
         return loss
 
+    def _step_graph(self, x, y, lr):
+        self.optimizer.learning_rate.assign(lr)
+        return self._replica_step(x, y)
+
     def _distributed_step(self, x, y, lr):
-        """One step under MultiWorkerMirroredStrategy: each worker's loss is the mean of its
-        share divided by the world size, the optimizer sums the gradients over the workers,
-        so the update is the single-process update on the global batch."""
+        """One step under MultiWorkerMirroredStrategy: each worker runs its replica step, and
+        the losses are summed into the global batch's loss."""
         strategy = dist_tf.strategy()
         self.optimizer.learning_rate.assign(lr)
-
-        def replica_step(x, y):
-            with tf.GradientTape() as tape:
-                outputs = self._float32(self.model(x, training=True))
-                loss = self.loss_fn(y, outputs) / self.cluster.world
-                scaled = self._scale(loss)
-            grads = tape.gradient(scaled, self.model.trainable_variables)
-            self.optimizer.apply_gradients(
-                zip(grads, self.model.trainable_variables, strict=True))
-            return loss
-
-        losses = strategy.run(replica_step, args=(x, y))
+        losses = strategy.run(self._replica_step, args=(x, y))
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     @staticmethod
     def _float32(outputs):
         """The loss in float32 whatever the compute dtype (mixed precision)."""
         return tf.cast(outputs, tf.float32)
-
-    def _scale(self, loss):
-        """fp16: the LossScaleOptimizer's scaled loss (it unscales the gradients)."""
-        scale = getattr(self.optimizer, "scale_loss", None)
-        return scale(loss) if scale is not None else loss
 
     def reduce_loss(self, value: float) -> float:
         """Already the global batch's loss (the step reduces it over the workers)."""
