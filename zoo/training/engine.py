@@ -59,7 +59,7 @@ def fit(
     bar and writes checkpoints, and every rank resumes from the same checkpoint.
     """
     train = recipe.train
-    chief = getattr(trainer, "chief", True)
+    chief = trainer.chief
     start = 0
     if resume and (ckpt := checkpoint.latest(run_dir)) is not None:
         model_t, optim_t, state = checkpoint.load(ckpt)
@@ -71,7 +71,6 @@ def fit(
     bar = tqdm(total=steps, initial=start, desc=f"train {recipe.name}", unit="step",
                disable=not (progress and chief), dynamic_ncols=True,
                mininterval=0.1 if sys.stderr.isatty() else 30)
-    reduce_loss = getattr(trainer, "reduce_loss", lambda value: value)
     pending: list[Any] = []
     try:
         stream = trainer.batches(batches, start, steps, train["workers"])
@@ -80,7 +79,7 @@ def fit(
             pending.append(trainer.step(step, xb, yb, lr))
             done = step + 1
             if done % train["log_every"] == 0 or done == steps:
-                loss = reduce_loss(float(np.mean([float(v) for v in pending])))
+                loss = trainer.reduce_loss(float(np.mean([float(v) for v in pending])))
                 pending.clear()
                 if log is not None:
                     log.write(done, loss=loss, lr=lr)
