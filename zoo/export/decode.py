@@ -13,11 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.data.text import END, PAD, START
 from zoo.export.check import Runner
-
-#: never produced by decoding: they are inputs only (as zoo.tasks.translate.NEVER_OUTPUT)
-NEVER_OUTPUT = [PAD, START]
+from zoo.tasks.translate import NEVER_OUTPUT, greedy_search
 
 
 def greedy_decode(encoder: Runner, step: Runner, src: np.ndarray, max_len: int
@@ -26,24 +23,19 @@ def greedy_decode(encoder: Runner, step: Runner, src: np.ndarray, max_len: int
 
     ``encoder({"src"})`` gives memory, keys, mask and state; ``step({"prev", "state",
     "memory", "keys", "mask"})`` gives log_probs and new_state. Each row stops at its own
-    ``<end>``; all stop after ``max_len`` tokens.
+    ``<end>``; all stop after ``max_len`` tokens (the models' own greedy loop).
     """
     memory = encoder({"src": np.asarray(src, np.int64)})
-    batch = len(src)
-    prev, state = np.full(batch, START, np.int64), memory["state"]
-    tokens = np.full((batch, max_len), PAD, np.int64)
-    done = np.zeros(batch, bool)
-    for t in range(max_len):
+
+    def decoder_step(prev: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                    None]:
         out = step({"prev": prev, "state": state, "memory": memory["memory"],
                     "keys": memory["keys"], "mask": memory["mask"]})
-        log_probs = np.array(out["log_probs"], copy=True)
-        log_probs[:, NEVER_OUTPUT] = -np.inf
-        prev = np.where(done, PAD, log_probs.argmax(axis=-1)).astype(np.int64)
-        tokens[:, t], state = prev, out["new_state"]
-        done |= prev == END
-        if done.all():
-            return tokens[:, : t + 1]
-    return tokens
+        log_probs = np.array(out["log_probs"], copy=True)  # a runner's output may be read-only
+        log_probs[:, list(NEVER_OUTPUT)] = -np.inf
+        return log_probs, out["new_state"], None
+
+    return greedy_search(decoder_step, memory["state"], len(src), max_len)[0]
 
 
 def translate_export(out: str | Path, texts: list[str], max_len: int | None = None

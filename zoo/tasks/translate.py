@@ -8,6 +8,7 @@ this one numpy code, so both backends give the same translations for the same we
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,33 @@ from zoo.errors import ConfigError, ZooError
 MASKED_SCORE = -1e9
 #: never produced by decoding: they are inputs only
 NEVER_OUTPUT = (PAD, START)
+
+
+#: one decoder step for greedy search: (previous ids (B,), state) -> (log-probabilities (B, V)
+#: with NEVER_OUTPUT already at -inf, new state, attention weights (B, S) or None)
+Step = Callable[[np.ndarray, Any], tuple[np.ndarray, Any, np.ndarray | None]]
+
+
+def greedy_search(step: Step, state: Any, batch: int, max_len: int,
+                  src_len: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids (B, L) with ``<pad>`` after each row's ``<end>`` (each row stops at its own;
+    all stop after ``max_len``), and the attention (B, L, ``src_len``) when the step gives
+    weights. One loop for the models (``Translator.greedy``) and exported graphs
+    (``zoo.export.decode``). Example: ``ids, _ = greedy_search(step, h0, 2, 11)``"""
+    prev = np.full(batch, START, np.int64)
+    tokens = np.full((batch, max_len), PAD, np.int64)
+    attention = np.zeros((batch, max_len, src_len), np.float32)
+    done = np.zeros(batch, bool)
+    for t in range(max_len):
+        log_probs, state, weights = step(prev, state)
+        prev = np.where(done, PAD, log_probs.argmax(axis=-1)).astype(np.int64)
+        tokens[:, t] = prev
+        if weights is not None:
+            attention[:, t] = weights
+        done |= prev == END
+        if done.all():
+            return tokens[:, : t + 1], attention[:, : t + 1]
+    return tokens, attention
 
 
 @dataclasses.dataclass
@@ -135,19 +163,8 @@ class Translator:
     def greedy(self, src: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray]:
         """Token ids (B, L) padded after ``<end>``, and attention (B, L, S)."""
         memory = self.encode_numpy(src)
-        batch = len(src)
-        prev, h = np.full(batch, START, np.int64), memory.h
-        tokens = np.full((batch, max_len), PAD, np.int64)
-        attention = np.zeros((batch, max_len, src.shape[1]), np.float32)
-        done = np.zeros(batch, bool)
-        for t in range(max_len):
-            log_probs, h, weights = self._log_probs(prev, h, memory)
-            prev = np.where(done, PAD, log_probs.argmax(axis=-1))
-            tokens[:, t], attention[:, t] = prev, weights
-            done |= prev == END
-            if done.all():
-                return tokens[:, : t + 1], attention[:, : t + 1]
-        return tokens, attention
+        return greedy_search(lambda prev, h: self._log_probs(prev, h, memory), memory.h,
+                             len(src), max_len, src.shape[1])
 
     def beam_search(self, src: np.ndarray, beam: int, max_len: int) -> list[list[int]]:
         """The best hypothesis per sentence under length-normalised log-probability."""
