@@ -52,14 +52,11 @@ def load_assets(model: Any, files: dict[str, Path], source: str) -> None:
 
 
 def attach(model: Any, values: dict[str, Any]) -> None:
-    """Set the asset attributes, through the model's ``set_assets(**values)`` when it has one
-    (a model that checks its assets against its config)."""
-    setter = getattr(model, "set_assets", None)
-    if setter is not None:
-        setter(**values)
-        return
-    for attribute, value in values.items():
-        object.__setattr__(model, attribute, value)
+    """Give the model its assets through its ``set_assets(**values)``, which every family
+    with an ``assets`` table provides (it checks them against the config); no values, no
+    call (families without assets have no such method)."""
+    if values:
+        model.set_assets(**values)
 
 
 def copy_assets(source: Any, target: Any) -> None:
