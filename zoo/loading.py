@@ -115,14 +115,17 @@ def _hub_files(hub: Any, repo: str, revision: str, backend: str,
     wanted = ["config.json", WEIGHT_FILES[backend]]
     if WEIGHT_FILES[backend] not in listing:
         wanted.append(WEIGHT_FILES[OTHER[backend]])
+    paths: dict[str, Path] = {}
     if "config.json" in listing:  # its assets (vocabularies) are named by the config class
-        config_path = hub.file_paths(repo, ["config.json"], revision, verify=True)["config.json"]
-        wanted += asset_names(read_config(config_path))
+        paths = hub.file_paths(repo, ["config.json"], revision, verify=True)
+        wanted += asset_names(read_config(paths["config.json"]))
     wanted = [name for name in wanted if name in listing]
     missing_pins = [name for name in wanted if pinned is not None and name not in pinned]
     if missing_pins:
         raise WeightsError(f"{ref}: the manifest pins no sha256 for {missing_pins}")
-    paths = hub.file_paths(repo, wanted, revision, verify=True)
+    # config.json was fetched and checked above: the rest once each
+    paths.update(hub.file_paths(repo, [n for n in wanted if n not in paths], revision,
+                                verify=True))
     for name, path in paths.items() if pinned is not None else ():
         if (actual := pinned_sha256(listing[name], path)) != pinned[name]:
             raise WeightsError(
