@@ -97,10 +97,11 @@ def render(info: dict[str, Any]) -> str:
     kind = ("finetuned" if origin.get("library") == "zoo.finetune" else "imported") if origin \
         else "trained"
     provenance = PROVENANCE[kind].format(**{**info, **origin})
+    predict_command, predict_args = PREDICT_ARGS.get(info["task"], ("predict", ""))
     body = TEMPLATE.format(
         provenance=provenance,
-        predict_command=PREDICT_ARGS.get(info["task"], ("predict", ""))[0],
-        predict_args=PREDICT_ARGS.get(info["task"], ("predict", ""))[1],
+        predict_command=predict_command,
+        predict_args=predict_args,
         metrics_note=f"\n{info['metrics_note']}\n" if info.get("metrics_note") else "",
         metric_names=" | ".join(names),
         metric_rule="---|" * len(names),
