@@ -71,7 +71,7 @@ async def preupload(request: Request, repo_type: str, ns: str, name: str,
         raise ApiError(400, "expected a JSON body {'files': [{'path', 'size', 'sample'}, ...]}")
 
     def run() -> list[dict[str, Any]]:
-        repo_id, info, _ = writable(request, repo_type, ns, name)
+        repo_id, info, _ = writable(request, repo_type, ns, name, refs=True)
         store = hub(request)
         current = {}
         if info["branches"]:  # a repo without any commit has nothing to compare with

@@ -37,7 +37,7 @@ PREFIX = "/api/{repo_type}/{ns}/{name}"
 @router.get(PREFIX + "/refs")
 def list_refs(request: Request, repo_type: str, ns: str, name: str) -> JSONResponse:
     """list_repo_refs: every key is required by the client, even the empty ones."""
-    _, info, _ = readable(request, repo_type, ns, name)
+    _, info, _ = readable(request, repo_type, ns, name, refs=True)
     out: dict[str, list] = {"converts": []}
     for kind, prefix in (("branches", "refs/heads/"), ("tags", "refs/tags/")):
         out[kind] = [{"name": n, "ref": prefix + n, "targetCommit": cid}

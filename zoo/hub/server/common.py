@@ -59,33 +59,36 @@ def repo_id_of(repo_type: str, ns: str, name: str) -> str:
     return repo_id
 
 
-def load_info(request: Request, repo_id: str) -> dict[str, Any]:
-    """``LocalHub.repo_info`` with a missing repo answered as 404 RepoNotFound (without the
-    "did you mean" hint, which could name private repos)."""
+def load_info(request: Request, repo_id: str, refs: bool = False) -> dict[str, Any]:
+    """``LocalHub.repo_info`` (``branches`` and ``tags`` only with ``refs=True``: most
+    requests need the privacy flag and head only, and a walk of every ref on each download
+    is wasted) with a missing repo answered as 404 RepoNotFound (without the "did you mean"
+    hint, which could name private repos)."""
     try:
-        return hub(request).repo_info(repo_id)
+        return hub(request).repo_info(repo_id, refs=refs)
     except RepoNotFoundError:
         raise repo_not_found(repo_id) from None
 
 
 def readable(request: Request, repo_type: str, ns: str, name: str,
-             identify: Callable[[Request], Caller] = caller) -> tuple[str, dict[str, Any],
-                                                                      Caller]:
+             identify: Callable[[Request], Caller] = caller,
+             refs: bool = False) -> tuple[str, dict[str, Any], Caller]:
     """Repo id, repo info and caller of a read; 404 if the caller may not see the repo.
-    ``identify`` tells who sent the request (the pages also accept their login cookie)."""
+    ``identify`` tells who sent the request (the pages also accept their login cookie);
+    ``refs`` as for :func:`load_info`."""
     who = identify(request)
     repo_id = repo_id_of(repo_type, ns, name)
-    info = load_info(request, repo_id)
+    info = load_info(request, repo_id, refs)
     check_readable(who, repo_id, info)
     return repo_id, info, who
 
 
-def writable(request: Request, repo_type: str, ns: str,
-             name: str) -> tuple[str, dict[str, Any], Caller]:
+def writable(request: Request, repo_type: str, ns: str, name: str,
+             refs: bool = False) -> tuple[str, dict[str, Any], Caller]:
     """Like :func:`readable` for a write: the token is checked before the repo."""
     who = writer(request)
     repo_id = repo_id_of(repo_type, ns, name)
-    return repo_id, load_info(request, repo_id), who
+    return repo_id, load_info(request, repo_id, refs), who
 
 
 async def read_json(request: Request) -> dict[str, Any]:

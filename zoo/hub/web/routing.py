@@ -76,7 +76,8 @@ class RepoView:
 
 def repo_view(request: Request, ns: str, name: str, rev: str | None) -> RepoView:
     """The repo at ``rev`` (default main); 404 pages for a missing repo or revision."""
-    repo_id, info, who = readable(request, "models", ns, name, identify=page_caller)
+    repo_id, info, who = readable(request, "models", ns, name, identify=page_caller,
+                                  refs=True)
     if info["head"] is None and not info["tags"]:
         raise ApiError(404, f"{repo_id} has no commits yet: push files to it with "
                             "huggingface_hub or zoo publish")
