@@ -26,10 +26,10 @@ from urllib.parse import urlsplit
 
 from zoo.errors import BackendNotInstalledError, HubError, WeightsError
 from zoo.hub.atomic import git_blob_sha1, sha256_file, write_text_atomic
+from zoo.hub.names import HEX40
 from zoo.paths import zoo_home
 
 log = logging.getLogger("zoo")
-HEX40 = re.compile(r"[0-9a-f]{40}")
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
