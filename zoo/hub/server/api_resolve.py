@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import FileResponse
 
-from zoo.hub.names import check_path
+from zoo.hub.names import EntryNotFoundError, check_path
 from zoo.hub.server.common import hub, readable
 from zoo.hub.server.errors import ApiError
 from zoo.hub.server.middleware import segment
@@ -31,14 +31,15 @@ def _resolve(request: Request, repo_type: str, ns: str, name: str, rev: str,
     store = hub(request)
     sha = store.resolve(repo_id, segment(rev))
     file_path = check_path(segment(path))
-    files = store.list_files(repo_id, sha)
-    if file_path not in files:
+    try:
+        # HEAD sends no content, so it skips the sha256 check (one hash per blob per process,
+        # already done at upload for files committed through this server)
+        blob = store.file_path(repo_id, file_path, sha, verify=request.method == "GET")
+    except EntryNotFoundError:
         raise ApiError(404, f"{file_path!r} is not in {repo_id} at commit {sha}",
-                       code="EntryNotFound", headers={"X-Repo-Commit": sha})
-    # HEAD sends no content, so it skips the sha256 check (one hash per blob per process,
-    # already done at upload for files committed through this server)
-    blob = store.file_path(repo_id, file_path, sha, verify=request.method == "GET")
-    headers = {"X-Repo-Commit": sha, "ETag": f'"{store.git_sha1(files[file_path]["sha256"])}"',
+                       code="EntryNotFound", headers={"X-Repo-Commit": sha}) from None
+    # a LocalHub blob is named by its sha256 (blobs/sha256/<2 hex>/<64 hex>)
+    headers = {"X-Repo-Commit": sha, "ETag": f'"{store.git_sha1(blob.name)}"',
                "Accept-Ranges": "bytes"}
     return FileResponse(blob, headers=headers, media_type="application/octet-stream",
                         stat_result=blob.stat())
