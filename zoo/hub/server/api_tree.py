@@ -97,8 +97,8 @@ def add_last_commits(store: LocalHub, repo_id: str, sha: str,
         current = parent
 
 
-def _listing(files: Files, base: str, recursive: bool) -> list[tuple[str, bool]]:
-    dirs = folders(files)
+def _listing(files: Files, dirs: set[str], base: str,
+             recursive: bool) -> list[tuple[str, bool]]:
     prefix = f"{base}/" if base else ""
 
     def wanted(path: str) -> bool:
@@ -119,15 +119,15 @@ def tree(request: Request, repo_type: str, ns: str, name: str, rev: str,
     store = hub(request)
     sha = store.resolve(repo_id, segment(rev))
     files = store.list_files(repo_id, sha)
-    base = segment(path).rstrip("/")
+    base, dirs = segment(path).rstrip("/"), folders(files)
     if base:
         check_path(base)
-        if base not in folders(files):
+        if base not in dirs:
             # a file too: the client then lists the parent folder and picks the file
             raise EntryNotFoundError(f"{base!r} is not a folder of {repo_id} at commit {sha}")
     query = request.query_params
     recursive, expand = flag(query.get("recursive")), flag(query.get("expand"))
-    names = _listing(files, base, recursive)
+    names = _listing(files, dirs, base, recursive)
     size = settings(request).page_size
     size = min(size, EXPANDED_PAGE_SIZE) if expand else size
     cursor = int_param(request, "cursor")
