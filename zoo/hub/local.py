@@ -62,6 +62,11 @@ def default_root() -> Path:
     return zoo_home() / "hub"
 
 
+def _checked_paths(paths: str | Iterable[str]) -> list[str]:
+    """One path or several, each checked (``delete="a.txt"`` is one file, not 5 letters)."""
+    return [check_path(p) for p in ([paths] if isinstance(paths, str) else paths)]
+
+
 class LocalHub(ReposMixin, RefsMixin, GitSha1Mixin):
     """A hub in a directory; a branch moves only once its commit and blobs are all on disk.
     Example: ``LocalHub("/tmp/hub").commit("me/sine", {"a.json": Path("run/a.json")}, "v1")``"""
@@ -203,9 +208,7 @@ class LocalHub(ReposMixin, RefsMixin, GitSha1Mixin):
             raise HubError(f"commit to {repo_id}: the commit message is empty; describe the change")
         check_ref_name(branch, "branch")
         additions = {check_path(p): v for p, v in files.items()}
-        deletions = [check_path(p) for p in ([delete] if isinstance(delete, str) else delete)]
-        folders = [check_path(p) for p in
-                   ([delete_folders] if isinstance(delete_folders, str) else delete_folders)]
+        deletions, folders = _checked_paths(delete), _checked_paths(delete_folders)
         if both := set(additions) & set(deletions):
             raise HubError(f"commit to {repo_id}: {listing(both)} both added and deleted")
         if not self.repo_exists(repo_id):
